@@ -1,0 +1,51 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { NotificationsModuleOptions } from '../notifications/index.js';
+import { EnvironmentVariables } from './environment.variables.js';
+
+/** A bad environment variable; the message is the one line the service prints before exiting. */
+export class ConfigurationError extends Error {}
+
+/** The standalone service's settings: the module's options plus what only the process needs. */
+export interface ServiceConfiguration {
+  port: number;
+  logLevel: string;
+  notifications: NotificationsModuleOptions;
+}
+
+/** Reads and validates the environment; throws ConfigurationError naming the first bad variable. */
+export function loadConfiguration(env: NodeJS.ProcessEnv): ServiceConfiguration {
+  // An empty variable means "use the default", as in most .env tooling.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const vars = plainToInstance(EnvironmentVariables, set);
+  const [error] = validateSync(vars, { forbidUnknownValues: false });
+  if (error) {
+    const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+    throw new ConfigurationError(`Invalid configuration: ${error.property}=${JSON.stringify(env[error.property])}: ${message}`);
+  }
+  return {
+    port: vars.PORT ?? 3000,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    notifications: {
+      wsPath: vars.WS_PATH,
+      allowedOrigins: vars.ALLOWED_ORIGINS ? vars.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+      jwtSecret: vars.JWT_SECRET,
+      jwtPublicKey: vars.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+      jwtIssuer: vars.JWT_ISSUER,
+      jwtAudience: vars.JWT_AUDIENCE,
+      apiKey: vars.API_KEY,
+      maxPayloadBytes: vars.MAX_PAYLOAD_BYTES,
+      maxBadFrames: vars.MAX_BAD_FRAMES,
+      heartbeatMs: vars.HEARTBEAT_MS,
+      maxBufferedBytes: vars.MAX_BUFFERED_BYTES,
+      store: vars.STORE,
+      sqlitePath: vars.SQLITE_PATH,
+      databaseUrl: vars.DATABASE_URL,
+      broker: vars.BROKER,
+      redisUrl: vars.REDIS_URL,
+      historyLimit: vars.HISTORY_LIMIT,
+      historyTtlS: vars.HISTORY_TTL_S,
+      production: vars.NODE_ENV === 'production',
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+/** Every environment variable the service reads, with its rule; defaults live in `.env.example`. */
+export class EnvironmentVariables {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @Matches(/^\/[A-Za-z0-9_\-./]*$/, { message: 'WS_PATH must be a URL path starting with /' })
+  WS_PATH?: string;
+
+  @IsOptional() @IsString()
+  ALLOWED_ORIGINS?: string;
+
+  @IsOptional() @IsString() @Matches(/^.{16,}$/s, { message: 'JWT_SECRET must be at least 16 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
+  JWT_PUBLIC_KEY?: string;
+
+  @IsOptional() @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  JWT_AUDIENCE?: string;
+
+  @IsOptional() @IsString() @Matches(/^\S{16,}$/, { message: 'API_KEY must be at least 16 characters, no spaces' })
+  API_KEY?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  MAX_PAYLOAD_BYTES?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  MAX_BAD_FRAMES?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  HEARTBEAT_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1024)
+  MAX_BUFFERED_BYTES?: number;
+
+  @IsOptional() @IsIn(['sqlite', 'memory', 'postgres'])
+  STORE?: 'sqlite' | 'memory' | 'postgres';
+
+  @IsOptional() @IsString()
+  SQLITE_PATH?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.STORE === 'postgres' || env.DATABASE_URL !== undefined)
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_host: false }, { message: 'DATABASE_URL must be a postgres:// URL (required when STORE=postgres)' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsIn(['local', 'redis'])
+  BROKER?: 'local' | 'redis';
+
+  @ValidateIf((env: EnvironmentVariables) => env.BROKER === 'redis' || env.REDIS_URL !== undefined)
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false }, { message: 'REDIS_URL must be a redis:// URL (required when BROKER=redis)' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  HISTORY_LIMIT?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  HISTORY_TTL_S?: number;
+
+  @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional() @IsString()
+  NODE_ENV?: string;
+}

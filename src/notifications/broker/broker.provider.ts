@@ -1,0 +1,14 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import { LocalBroker } from './local.broker.js';
+import { NOTIFICATION_BROKER, type NotificationBroker } from './notification-broker.js';
+
+/** The broker named by BROKER; NotificationsService starts it with the Hub as listener. */
+export const brokerProvider: FactoryProvider<Promise<NotificationBroker>> = {
+  provide: NOTIFICATION_BROKER,
+  inject: [NOTIFICATIONS_OPTIONS],
+  // ioredis is loaded only by the deployments that use it.
+  useFactory: async (options: ResolvedNotificationsOptions) =>
+    options.broker === 'redis' ? new (await import('./redis.broker.js')).RedisBroker(options.redisUrl!) : new LocalBroker(),
+};

@@ -1,0 +1,13 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+/** The value, serialized as JSON, takes at most `limit` bytes of UTF-8. */
+export function MaxJsonBytes(limit: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'maxJsonBytes',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property must serialize to at most ${limit} bytes`, ...options },
+      validator: { validate: (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '') <= limit },
+    });
+}

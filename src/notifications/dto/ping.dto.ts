@@ -1,0 +1,2 @@
+/** `ping {}`: no fields; unknown ones are refused. */
+export class PingDto {}

@@ -1,0 +1,17 @@
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { TOPIC_PATTERN } from '../notification.model.js';
+
+export const TOPIC_MESSAGE = 'topic must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$';
+
+/** `subscribe {topic, since?}` */
+export class SubscribeDto {
+  @IsString()
+  @Matches(TOPIC_PATTERN, { message: TOPIC_MESSAGE })
+  topic: string;
+
+  /** The last notification id the client saw in this topic. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  since?: string;
+}

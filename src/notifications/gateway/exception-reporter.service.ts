@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../hub/close-codes.js';
+import { Hub } from '../hub/hub.service.js';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import type { ProtocolErrorBody } from './protocol.exception.js';
+
+const BAD_FRAME_WINDOW_MS = 10_000;
+
+/**
+ * Sends `exception` frames and enforces MAX_BAD_FRAMES: a bad frame never closes a socket by
+ * itself, but more than the limit within 10 s closes it with 1008.
+ */
+@Injectable()
+export class ExceptionReporter {
+  /** Observes every exception sent (metrics). */
+  onException: (code: string) => void = () => {};
+
+  constructor(
+    private readonly hub: Hub,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
+  ) {}
+
+  report(socket: WebSocket, body: ProtocolErrorBody): void {
+    const subscriber = this.hub.subscriberOf(socket);
+    if (!subscriber) return;
+    this.onException(body.code);
+    this.hub.send(subscriber, 'exception', body);
+    if (subscriber.recordBadFrame(Date.now(), this.options.maxBadFrames, BAD_FRAME_WINDOW_MS)) {
+      this.hub.close(subscriber, CloseCode.POLICY, 'too many bad frames');
+    }
+  }
+}

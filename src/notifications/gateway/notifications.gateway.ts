@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type BeforeApplicationShutdown, Inject, Logger, UseFilters, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { HandshakeAuthenticator, HandshakeRefusal } from '../auth/handshake-authenticator.service.js';
+import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier.service.js';
+import { TopicAccess } from '../auth/topic-access.service.js';
+import { AuthDto } from '../dto/auth.dto.js';
+import { PingDto } from '../dto/ping.dto.js';
+import { ReadDto } from '../dto/read.dto.js';
+import { SubscribeDto } from '../dto/subscribe.dto.js';
+import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
+import { CloseCode } from '../hub/close-codes.js';
+import { Hub } from '../hub/hub.service.js';
+import { Subscriber } from '../hub/subscriber.js';
+import { TopicReplay } from '../hub/topic-replay.service.js';
+import { BROADCAST_TOPIC, personalTopic } from '../notification.model.js';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import { type ConnectionUser, DEFAULT_SETTINGS, type ResolvedNotificationsOptions } from '../notifications.options.js';
+import { NotificationsService } from '../notifications.service.js';
+import { ExceptionReporter } from './exception-reporter.service.js';
+import { inspectFrame } from './inbound-frame.js';
+import { ProtocolException } from './protocol.exception.js';
+import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
+import { wsDataObjectPipe, wsValidationPipe } from './ws-validation.pipe.js';
+
+export const SUBPROTOCOL = 'notifications.v1';
+/** Every event a client may send; anything else is UNKNOWN_EVENT. */
+export const CLIENT_EVENTS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'read', 'auth', 'ping']);
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const SHUTDOWN_GRACE_MS = 2000;
+
+type Reply<E extends string, D> = { event: E; data: D };
+
+/** The WebSocket edge: handshake, commands, replies, exceptions and close codes. No delivery logic. */
+@WebSocketGateway({ path: DEFAULT_SETTINGS.wsPath })
+@UseFilters(ProtocolExceptionFilter)
+@UsePipes(wsDataObjectPipe, wsValidationPipe)
+export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  private readonly logger = new Logger(NotificationsGateway.name);
+  /** Identity resolved at the handshake, picked up by handleConnection. */
+  private readonly handshakes = new WeakMap<IncomingMessage, ConnectionUser | null>();
+  private accepting = true;
+
+  constructor(
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
+    private readonly hub: Hub,
+    private readonly replay: TopicReplay,
+    private readonly authenticator: HandshakeAuthenticator,
+    private readonly tokens: TokenVerifier,
+    private readonly access: TopicAccess,
+    private readonly reporter: ExceptionReporter,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  /** ws reads these options at every upgrade, so the configured ones apply from here on. */
+  afterInit(server: WebSocketServer): void {
+    (server as WebSocketServer & { path: string }).path = this.options.wsPath;
+    Object.assign(server.options, {
+      maxPayload: this.options.maxPayloadBytes,
+      perMessageDeflate: false,
+      handleProtocols: (offered: Set<string>) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, reason?: string) => void) =>
+        this.verifyHandshake(info.req, done),
+    });
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    // An error escaping here would end the process (Nest 12.1): close the one socket instead.
+    try {
+      const user = this.handshakes.get(request) ?? null;
+      this.handshakes.delete(request);
+      // Binary frames then never parse as commands in the adapter; the inspector answers them.
+      socket.binaryType = 'arraybuffer';
+      const subscriber = new Subscriber(socket, randomUUID(), user);
+      this.hub.add(subscriber);
+      socket.on('pong', () => (subscriber.missedPongs = 0));
+      socket.on('message', (raw: RawData, isBinary: boolean) => {
+        const error = inspectFrame(raw, isBinary, CLIENT_EVENTS);
+        if (error) this.reporter.report(socket, error);
+      });
+      this.hub.join(subscriber, BROADCAST_TOPIC);
+      if (user) this.hub.join(subscriber, personalTopic(user.id));
+      this.hub.send(subscriber, 'welcome', {
+        connectionId: subscriber.connectionId,
+        userId: subscriber.userId,
+        heartbeatMs: this.options.heartbeatMs,
+      });
+      if (user) {
+        this.scheduleExpiry(subscriber);
+        this.sendUnreadCount(subscriber, user.id);
+      }
+    } catch (error) {
+      this.logger.error(`connection setup failed: ${(error as Error).message}`);
+      socket.close(CloseCode.INTERNAL, 'internal error');
+    }
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const subscriber = this.hub.subscriberOf(socket);
+    if (!subscriber) return;
+    clearTimeout(subscriber.expiryTimer);
+    this.hub.remove(subscriber);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic, since }: SubscribeDto): Promise<void> {
+    const subscriber = this.subscriberOf(socket);
+    if (!(await this.access.maySubscribe(subscriber.user, topic))) {
+      throw new ProtocolException('FORBIDDEN', `not allowed to subscribe to "${topic}"`);
+    }
+    await this.replay.subscribe(subscriber, topic, since);
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic }: UnsubscribeDto): Reply<'unsubscribed', { topic: string }> {
+    this.hub.leave(this.subscriberOf(socket), topic);
+    return { event: 'unsubscribed', data: { topic } };
+  }
+
+  @SubscribeMessage('read')
+  async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<Reply<'unread', { count: number }>> {
+    const subscriber = this.subscriberOf(socket);
+    if (subscriber.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
+    const target = selection.all ? { all: true as const } : { ids: selection.ids! };
+    const { unreadCount } = await this.notifications.markRead(subscriber.userId, target, subscriber.connectionId);
+    return { event: 'unread', data: { count: unreadCount } };
+  }
+
+  @SubscribeMessage('auth')
+  async auth(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() { token }: AuthDto,
+  ): Promise<Reply<'authenticated', { userId: string; expiresAt: string | null }>> {
+    const subscriber = this.subscriberOf(socket);
+    let user: ConnectionUser;
+    try {
+      user = await this.tokens.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new ProtocolException('UNAUTHORIZED', 'token does not verify');
+      throw error;
+    }
+    if (user.id !== subscriber.userId) throw new ProtocolException('FORBIDDEN', 'token is for another user');
+    subscriber.user = user;
+    this.scheduleExpiry(subscriber);
+    const expiresAt = user.expiresAt === undefined ? null : new Date(user.expiresAt * 1000).toISOString();
+    return { event: 'authenticated', data: { userId: user.id, expiresAt } };
+  }
+
+  @SubscribeMessage('ping')
+  ping(@MessageBody() _: PingDto): Reply<'pong', { time: string }> {
+    return { event: 'pong', data: { time: new Date().toISOString() } };
+  }
+
+  /** Refuses new connections and closes open ones with 1001, giving them a moment to go. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.accepting = false;
+    const closed = [...this.hub.connections].map(
+      ({ socket }) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+    );
+    this.hub.closeAll(CloseCode.GOING_AWAY, 'server shutting down');
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
+  }
+
+  private verifyHandshake(request: IncomingMessage, done: (ok: boolean, status?: number, reason?: string) => void): void {
+    if (!this.accepting) return done(false, 503, 'shutting down');
+    this.authenticator.authenticate(request).then(
+      (user) => {
+        this.handshakes.set(request, user);
+        done(true);
+      },
+      (error: unknown) => {
+        if (error instanceof HandshakeRefusal) return done(false, error.status, error.message);
+        this.logger.error(`handshake failed: ${(error as Error).message}`);
+        done(false, 500, 'internal error');
+      },
+    );
+  }
+
+  private scheduleExpiry(subscriber: Subscriber): void {
+    clearTimeout(subscriber.expiryTimer);
+    const expiresAt = subscriber.user?.expiresAt;
+    if (expiresAt === undefined) return;
+    const delay = Math.max(0, expiresAt * 1000 - Date.now());
+    if (delay > MAX_TIMER_MS) return;
+    subscriber.expiryTimer = setTimeout(() => this.hub.close(subscriber, CloseCode.TOKEN_EXPIRED, 'token expired'), delay).unref();
+  }
+
+  private sendUnreadCount(subscriber: Subscriber, userId: string): void {
+    this.notifications.unreadCount(userId).then(
+      (count) => this.hub.send(subscriber, 'unread', { count }),
+      (error: Error) => this.logger.warn(`unread count for a new connection failed: ${error.message}`),
+    );
+  }
+
+  private subscriberOf(socket: WebSocket): Subscriber {
+    const subscriber = this.hub.subscriberOf(socket);
+    if (!subscriber) throw new ProtocolException('INTERNAL', 'connection is not registered');
+    return subscriber;
+  }
+}

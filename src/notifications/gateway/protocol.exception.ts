@@ -1,0 +1,36 @@
+import { WsException } from '@nestjs/websockets';
+
+/** `exception.code` values of the contract (section 4). */
+export type ProtocolErrorCode =
+  | 'BAD_JSON'
+  | 'UNKNOWN_EVENT'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'INTERNAL';
+
+export interface FieldError {
+  field: string;
+  messages: string[];
+}
+
+/** The `data` of an `exception` frame. */
+export interface ProtocolErrorBody {
+  status: 'error';
+  code: ProtocolErrorCode;
+  message: string;
+  errors?: FieldError[];
+  cause?: { pattern: string; data: unknown };
+}
+
+/** A command failed in a way the client should hear about; the socket stays open. */
+export class ProtocolException extends WsException {
+  constructor(code: ProtocolErrorCode, message: string, errors?: FieldError[]) {
+    super({ status: 'error', code, message, ...(errors ? { errors } : {}) } satisfies ProtocolErrorBody);
+  }
+
+  get body(): ProtocolErrorBody {
+    return this.getError() as ProtocolErrorBody;
+  }
+}

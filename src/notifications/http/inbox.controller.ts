@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { InboxPageDto, ReadResultDto } from '../dto/inbox.dto.js';
+import { InboxQueryDto } from '../dto/inbox-query.dto.js';
+import { ReadDto } from '../dto/read.dto.js';
+import { NotificationsService } from '../notifications.service.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+import { httpValidationPipe } from './http-validation.pipe.js';
+import { StoreErrorsFilter } from './store-errors.filter.js';
+import { UserIdParamPipe } from './user-id-param.pipe.js';
+
+/** REST edge of the user inbox: list and mark read. */
+@ApiTags('inbox')
+@ApiBearerAuth()
+@ApiParam({ name: 'userId', example: 'alice' })
+@ApiUnauthorizedResponse({ description: 'Missing or wrong API key.' })
+@ApiBadRequestResponse({ description: 'Invalid user id, query, cursor or body: `errors` lists each bad field.' })
+@ApiServiceUnavailableResponse({ description: 'The store is unreachable.' })
+@Controller('users/:userId/notifications')
+@UseGuards(ApiKeyGuard)
+@UsePipes(httpValidationPipe)
+@UseFilters(StoreErrorsFilter)
+export class InboxController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "A user's inbox, newest first, paged by cursor" })
+  @ApiOkResponse({ type: InboxPageDto })
+  list(@Param('userId', UserIdParamPipe) userId: string, @Query() query: InboxQueryDto): Promise<InboxPageDto> {
+    return this.notifications.inbox(userId, { unreadOnly: query.unread === 'true', limit: query.limit, before: query.before });
+  }
+
+  @Post('read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark notifications read (`ids`) or all of them (`all: true`)' })
+  @ApiOkResponse({ type: ReadResultDto })
+  read(@Param('userId', UserIdParamPipe) userId: string, @Body() body: ReadDto): Promise<ReadResultDto> {
+    return this.notifications.markRead(userId, body.all ? { all: true } : { ids: body.ids! });
+  }
+}

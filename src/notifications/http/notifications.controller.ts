@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AcceptedNotificationsDto } from '../dto/accepted-notifications.dto.js';
+import { TopicHistoryDto } from '../dto/notification.dto.js';
+import { PublishNotificationDto } from '../dto/publish-notification.dto.js';
+import { TopicHistoryQueryDto } from '../dto/topic-history-query.dto.js';
+import { NotificationsService } from '../notifications.service.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+import { httpValidationPipe } from './http-validation.pipe.js';
+import { StoreErrorsFilter } from './store-errors.filter.js';
+import { TopicParamPipe } from './topic-param.pipe.js';
+
+/** REST edge for backends: publish, and read a topic's history. */
+@ApiTags('notifications')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or wrong API key.' })
+@ApiServiceUnavailableResponse({ description: 'The store is unreachable; nothing was accepted.' })
+@Controller()
+@UseGuards(ApiKeyGuard)
+@UsePipes(httpValidationPipe)
+@UseFilters(StoreErrorsFilter)
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Post('notifications')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Publish a notification to users, a topic or everyone' })
+  @ApiAcceptedResponse({ type: AcceptedNotificationsDto, description: 'Stored; delivery to connected subscribers follows.' })
+  @ApiBadRequestResponse({ description: 'Invalid body: `errors` lists each bad field.' })
+  @ApiConflictResponse({ description: 'The idempotencyKey was used with a different body.' })
+  @ApiPayloadTooLargeResponse({ description: 'Body over 64 KiB.' })
+  async publish(@Body() body: PublishNotificationDto): Promise<AcceptedNotificationsDto> {
+    const draft = { type: body.type, payload: body.payload ?? {} };
+    const options = { idempotencyKey: body.idempotencyKey };
+    const notifications = body.userIds
+      ? await this.notifications.notifyUsers(body.userIds, draft, options)
+      : body.topic
+        ? await this.notifications.publish(body.topic, draft, options)
+        : await this.notifications.broadcast(draft, options);
+    return { notifications };
+  }
+
+  @Get('topics/:topic/notifications')
+  @ApiOperation({ summary: "A topic's history in id order: after `since` when given, else the latest `limit`" })
+  @ApiParam({ name: 'topic', example: 'orders' })
+  @ApiOkResponse({ type: TopicHistoryDto })
+  @ApiBadRequestResponse({ description: 'Invalid topic name or query.' })
+  history(@Param('topic', TopicParamPipe) topic: string, @Query() query: TopicHistoryQueryDto): Promise<TopicHistoryDto> {
+    return this.notifications.history(topic, query.limit, query.since);
+  }
+}

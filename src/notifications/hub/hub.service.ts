@@ -1,0 +1,172 @@
+import type { Socket } from 'node:net';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { WebSocket } from 'ws';
+import type { Notification } from '../notification.model.js';
+import { topicOwner } from '../notification.model.js';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import { parseNotificationId } from '../store/notification-id.js';
+import { CloseCode } from './close-codes.js';
+import { encodeFrame } from './frame.js';
+import type { Subscriber } from './subscriber.js';
+
+/** The subscribers of one topic on this instance, and the last id delivered to them. */
+interface TopicAudience {
+  subscribers: Set<Subscriber>;
+  lastSeq: number;
+  lastId: string | null;
+}
+
+/**
+ * Which socket is in which topic on this instance, and writing to them: each notification is
+ * serialized and framed once, then the same bytes go to every subscriber.
+ */
+@Injectable()
+export class Hub implements OnModuleDestroy {
+  private readonly logger = new Logger(Hub.name);
+  private readonly audiences = new Map<string, TopicAudience>();
+  private readonly users = new Map<string, Set<Subscriber>>();
+  readonly connections = new Set<Subscriber>();
+  private readonly bySocket = new WeakMap<WebSocket, Subscriber>();
+  private readonly heartbeat: NodeJS.Timeout;
+  /** Called with the close code whenever the Hub closes a socket itself. */
+  onClose: (code: number) => void = () => {};
+
+  constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {
+    // One sweep for every socket rather than a timer per socket.
+    this.heartbeat = setInterval(() => this.sweep(), options.heartbeatMs).unref();
+  }
+
+  add(subscriber: Subscriber): void {
+    this.connections.add(subscriber);
+    this.bySocket.set(subscriber.socket, subscriber);
+    const userId = subscriber.userId;
+    if (userId !== null) this.userConnections(userId).add(subscriber);
+  }
+
+  remove(subscriber: Subscriber): void {
+    this.connections.delete(subscriber);
+    for (const topic of subscriber.topics) this.leave(subscriber, topic);
+    const userId = subscriber.userId;
+    const connections = userId === null ? undefined : this.users.get(userId);
+    connections?.delete(subscriber);
+    if (connections?.size === 0) this.users.delete(userId!);
+  }
+
+  subscriberOf(socket: WebSocket): Subscriber | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  join(subscriber: Subscriber, topic: string): void {
+    let audience = this.audiences.get(topic);
+    if (!audience) {
+      audience = { subscribers: new Set(), lastSeq: 0, lastId: null };
+      this.audiences.set(topic, audience);
+    }
+    audience.subscribers.add(subscriber);
+    subscriber.topics.add(topic);
+  }
+
+  leave(subscriber: Subscriber, topic: string): void {
+    subscriber.topics.delete(topic);
+    subscriber.held.delete(topic);
+    const audience = this.audiences.get(topic);
+    if (!audience) return;
+    audience.subscribers.delete(subscriber);
+    if (audience.subscribers.size === 0) this.audiences.delete(topic);
+  }
+
+  /** Topics with subscribers here, with the last id delivered in each (for catching up). */
+  topicPositions(): Array<{ topic: string; lastId: string | null }> {
+    return [...this.audiences].map(([topic, { lastId }]) => ({ topic, lastId }));
+  }
+
+  /**
+   * Delivers a notification to its topic's subscribers, once: ids at or below the last one
+   * delivered in the topic are dropped, so a redelivery after a broker blink is harmless.
+   */
+  deliver(notification: Notification, unreadCount?: number): number {
+    const audience = this.audiences.get(notification.topic);
+    const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
+    let delivered = 0;
+    if (audience) {
+      const seq = parseNotificationId(notification.id)?.seq ?? 0;
+      if (seq <= audience.lastSeq) return 0;
+      audience.lastSeq = seq;
+      audience.lastId = notification.id;
+      const frame = encodeFrame('notification', notification);
+      for (const subscriber of audience.subscribers) {
+        const held = subscriber.held.get(notification.topic);
+        if (held) held.push(notification);
+        else if (this.write(subscriber, frame)) delivered++;
+      }
+    }
+    if (owner !== null) this.sendUnread(owner, unreadCount!);
+    return delivered;
+  }
+
+  /** Pushes a user's unread count to every connection of the user on this instance. */
+  sendUnread(userId: string, count: number, skipConnectionId?: string): void {
+    const connections = this.users.get(userId);
+    if (!connections) return;
+    const frame = encodeFrame('unread', { count });
+    for (const subscriber of connections) {
+      if (subscriber.connectionId !== skipConnectionId) this.write(subscriber, frame);
+    }
+  }
+
+  /** Sends one frame to one subscriber (replies, replays). */
+  send(subscriber: Subscriber, event: string, data: unknown): boolean {
+    return this.write(subscriber, encodeFrame(event, data));
+  }
+
+  /** Closes every socket with `code` (1001 on shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const subscriber of this.connections) subscriber.socket.close(code, reason);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  /** Writes a prebuilt frame; a socket whose unsent bytes pass MAX_BUFFERED_BYTES is closed with 4008. */
+  private write(subscriber: Subscriber, frame: Buffer): boolean {
+    const socket = subscriber.socket;
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    // ws keeps the raw socket private; writing to it directly skips a per-socket copy and frame.
+    const raw = (socket as unknown as { _socket: Socket })._socket;
+    if (raw.writableLength + frame.length > this.options.maxBufferedBytes) {
+      this.close(subscriber, CloseCode.TOO_SLOW, 'too slow to read');
+      return false;
+    }
+    raw.write(frame);
+    return true;
+  }
+
+  /** Closes a socket for a reason of the server's (4008, 1008, 4001). */
+  close(subscriber: Subscriber, code: number, reason: string): void {
+    subscriber.socket.close(code, reason);
+    this.onClose(code);
+  }
+
+  private sweep(): void {
+    for (const subscriber of this.connections) {
+      if (subscriber.missedPongs >= 2) {
+        this.logger.debug(`terminating ${subscriber.connectionId}: two heartbeats unanswered`);
+        subscriber.socket.terminate();
+        continue;
+      }
+      subscriber.missedPongs++;
+      subscriber.socket.ping();
+    }
+  }
+
+  private userConnections(userId: string): Set<Subscriber> {
+    let connections = this.users.get(userId);
+    if (!connections) {
+      connections = new Set();
+      this.users.set(userId, connections);
+    }
+    return connections;
+  }
+}

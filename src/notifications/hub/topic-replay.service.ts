@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Notification } from '../notification.model.js';
+import { parseNotificationId } from '../store/notification-id.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
+import { Hub } from './hub.service.js';
+import type { Subscriber } from './subscriber.js';
+
+const REPLAY_PAGE = 500;
+
+const seqOf = (id: string): number => parseNotificationId(id)?.seq ?? 0;
+
+export interface SubscribeOutcome {
+  recovered: boolean;
+  missed: number;
+}
+
+/**
+ * Subscribes a socket to a topic, replaying what it missed after `since` first. Live
+ * notifications that arrive during the replay are held, then sent after it, skipping any
+ * the replay already carried: no gap, no duplicate.
+ */
+@Injectable()
+export class TopicReplay {
+  constructor(
+    private readonly hub: Hub,
+    @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
+  ) {}
+
+  async subscribe(subscriber: Subscriber, topic: string, since?: string): Promise<void> {
+    if (since === undefined) {
+      this.hub.join(subscriber, topic);
+      this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
+      return;
+    }
+    const held: Notification[] = [];
+    subscriber.held.set(topic, held);
+    this.hub.join(subscriber, topic);
+    try {
+      const { items, recovered } = await this.readAfter(topic, since);
+      this.hub.send(subscriber, 'subscribed', { topic, recovered, missed: items.length });
+      for (const notification of items) this.hub.send(subscriber, 'notification', notification);
+      // A `since` that was not recovered may come from another epoch: its seq means nothing here.
+      const lastSeq = items.length > 0 ? seqOf(items[items.length - 1].id) : recovered ? seqOf(since) : 0;
+      // Stop holding before sending the held ones: nothing can arrive in between (one thread).
+      subscriber.held.delete(topic);
+      for (const notification of held) {
+        if (seqOf(notification.id) > lastSeq) this.hub.send(subscriber, 'notification', notification);
+      }
+    } catch (error) {
+      this.hub.leave(subscriber, topic);
+      throw error;
+    }
+  }
+
+  private async readAfter(topic: string, since: string): Promise<{ items: Notification[]; recovered: boolean }> {
+    const first = await this.store.readSince(topic, since, REPLAY_PAGE);
+    const items = [...first.items];
+    let page = first.items;
+    while (page.length === REPLAY_PAGE) {
+      page = (await this.store.readSince(topic, page[page.length - 1].id, REPLAY_PAGE)).items;
+      items.push(...page);
+    }
+    return { items, recovered: first.recovered };
+  }
+}

@@ -1,0 +1,15 @@
+export { NotificationsModule } from './notifications.module.js';
+export { NotificationsService, type PublishOptions } from './notifications.service.js';
+export { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
+export type {
+  ConnectionUser,
+  NotificationsHooks,
+  NotificationsModuleOptions,
+  NotificationsSettings,
+  ResolvedNotificationsOptions,
+} from './notifications.options.js';
+export { isInsecureDevMode } from './notifications.options.js';
+export type { InboxItem, Notification, NotificationDraft } from './notification.model.js';
+export type { AcceptedNotification, InboxPage, InboxQuery, ReadResult, ReadSelection, TopicHistory } from './store/notification-store.js';
+export { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';
+export { NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';

@@ -1,0 +1,54 @@
+import { Logger, Module } from '@nestjs/common';
+import { HandshakeAuthenticator } from './auth/handshake-authenticator.service.js';
+import { TokenVerifier } from './auth/token-verifier.service.js';
+import { TopicAccess } from './auth/topic-access.service.js';
+import { brokerProvider } from './broker/broker.provider.js';
+import { ExceptionReporter } from './gateway/exception-reporter.service.js';
+import { NotificationsGateway } from './gateway/notifications.gateway.js';
+import { ProtocolExceptionFilter } from './gateway/protocol-exception.filter.js';
+import { InboxController } from './http/inbox.controller.js';
+import { NotificationsController } from './http/notifications.controller.js';
+import { Hub } from './hub/hub.service.js';
+import { TopicReplay } from './hub/topic-replay.service.js';
+import { assertProductionReady, insecureDefaults } from './insecure-defaults.js';
+import { NOTIFICATIONS_MODULE_OPTIONS, NOTIFICATIONS_OPTIONS, NotificationsConfigurableModule } from './notifications.module-definition.js';
+import { type NotificationsModuleOptions, resolveOptions } from './notifications.options.js';
+import { NotificationsService } from './notifications.service.js';
+import { RetentionScheduler } from './store/retention.scheduler.js';
+import { storeProvider } from './store/store.provider.js';
+
+/**
+ * The notification service as a Nest module: `forRoot(options)` or `forRootAsync(...)`.
+ * Registers the WebSocket gateway and the REST controllers, exports NotificationsService,
+ * and adds no global pipes, filters or guards to the host.
+ */
+@Module({
+  controllers: [NotificationsController, InboxController],
+  providers: [
+    {
+      provide: NOTIFICATIONS_OPTIONS,
+      inject: [NOTIFICATIONS_MODULE_OPTIONS],
+      useFactory: (options: NotificationsModuleOptions) => {
+        const resolved = resolveOptions(options);
+        assertProductionReady(resolved);
+        const logger = new Logger('NotificationsModule');
+        for (const line of insecureDefaults(resolved)) logger.warn(`insecure default: ${line}`);
+        return resolved;
+      },
+    },
+    storeProvider,
+    brokerProvider,
+    Hub,
+    TopicReplay,
+    TokenVerifier,
+    HandshakeAuthenticator,
+    TopicAccess,
+    ExceptionReporter,
+    ProtocolExceptionFilter,
+    NotificationsService,
+    RetentionScheduler,
+    NotificationsGateway,
+  ],
+  exports: [NotificationsService, NOTIFICATIONS_OPTIONS, Hub],
+})
+export class NotificationsModule extends NotificationsConfigurableModule {}

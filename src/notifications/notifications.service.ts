@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Observable, Subject } from 'rxjs';
+import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';
+import { Hub } from './hub/hub.service.js';
+import { BROADCAST_TOPIC, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
+import {
+  type AcceptedNotification,
+  type AppendItem,
+  type AppendResult,
+  type InboxPage,
+  type InboxQuery,
+  NOTIFICATION_STORE,
+  type NotificationStore,
+  type ReadResult,
+  type ReadSelection,
+  type TopicHistory,
+} from './store/notification-store.js';
+
+export interface PublishOptions {
+  /** Repeats with the same key return the first answer and deliver nothing twice. */
+  idempotencyKey?: string;
+}
+
+/**
+ * The module's public API: publishes notifications (store first, then broker to every
+ * instance's Hub), reads topic history and the inbox.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationsService.name);
+  private readonly published = new Subject<Notification>();
+
+  /** Every notification published through this instance, after it is stored. */
+  readonly notifications$: Observable<Notification> = this.published.asObservable();
+
+  constructor(
+    @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
+    @Inject(NOTIFICATION_BROKER) private readonly broker: NotificationBroker,
+    private readonly hub: Hub,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.broker.onResubscribed(() => void this.catchUp());
+    await this.broker.start((event) => this.toHub(event));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.published.complete();
+    await this.broker.close();
+    await this.store.close();
+  }
+
+  /** Sends a notification to each user's personal topic `user:<id>` and inbox. */
+  notifyUsers(userIds: string[], draft: NotificationDraft, options?: PublishOptions): Promise<AcceptedNotification[]> {
+    return this.append(
+      userIds.map((userId) => ({ ...draft, topic: personalTopic(userId) })),
+      options,
+    );
+  }
+
+  /** Sends a notification to every subscriber of `topic`. */
+  publish(topic: string, draft: NotificationDraft, options?: PublishOptions): Promise<AcceptedNotification[]> {
+    return this.append([{ ...draft, topic }], options);
+  }
+
+  /** Sends a notification to every connection. */
+  broadcast(draft: NotificationDraft, options?: PublishOptions): Promise<AcceptedNotification[]> {
+    return this.append([{ ...draft, topic: BROADCAST_TOPIC }], options);
+  }
+
+  /** A topic's history: after `since` when given, else the latest `limit`; in id order. */
+  async history(topic: string, limit: number, since?: string): Promise<TopicHistory> {
+    if (since !== undefined) return this.store.readSince(topic, since, limit);
+    return { items: await this.store.readLatest(topic, limit), recovered: true };
+  }
+
+  inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
+    return this.store.inbox(userId, query);
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.store.unreadCount(userId);
+  }
+
+  /**
+   * Marks inbox entries read; when the count changes, every connection of the user hears the
+   * new count (except `fromConnectionId`, which gets it as the reply to its `read`).
+   */
+  async markRead(userId: string, selection: ReadSelection, fromConnectionId?: string): Promise<ReadResult> {
+    const result = await this.store.markRead(userId, selection);
+    if (result.updated > 0) {
+      await this.dispatch([{ kind: 'unread', userId, count: result.unreadCount, skipConnectionId: fromConnectionId }]);
+    }
+    return result;
+  }
+
+  private async append(items: AppendItem[], options?: PublishOptions): Promise<AcceptedNotification[]> {
+    const claim = options?.idempotencyKey
+      ? { key: options.idempotencyKey, fingerprint: fingerprint(items) }
+      : undefined;
+    const result = await this.store.append(items, claim, (committed) => this.publishCommitted(committed));
+    return result.accepted;
+  }
+
+  private async publishCommitted({ notifications, unreadCounts, duplicate }: AppendResult): Promise<void> {
+    if (duplicate) return;
+    const events: HubEvent[] = notifications.map((notification) => {
+      const owner = topicOwner(notification.topic);
+      return { kind: 'notification', notification, unreadCount: owner === null ? undefined : unreadCounts.get(owner) };
+    });
+    await this.dispatch(events);
+    for (const notification of notifications) this.published.next(notification);
+  }
+
+  /**
+   * Hands events to the broker. If the broker is down they are stored already: this instance
+   * delivers them itself, and the others catch up from the store when their broker returns.
+   */
+  private async dispatch(events: HubEvent[]): Promise<void> {
+    try {
+      await this.broker.publish(events);
+    } catch (error) {
+      this.logger.warn(`broker publish failed, delivering locally: ${(error as Error).message}`);
+      for (const event of events) this.toHub(event);
+    }
+  }
+
+  private toHub(event: HubEvent): void {
+    if (event.kind === 'notification') this.hub.deliver(event.notification, event.unreadCount);
+    else this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
+  }
+
+  /** After a broker blink, delivers what every locally subscribed topic missed meanwhile. */
+  private async catchUp(): Promise<void> {
+    for (const { topic, lastId } of this.hub.topicPositions()) {
+      if (lastId === null) continue;
+      try {
+        const { items } = await this.store.readSince(topic, lastId, 1000);
+        for (const notification of items) this.hub.deliver(notification);
+      } catch (error) {
+        this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Digest of a publish request, to tell a retry from a different request under the same key. */
+const fingerprint = (items: AppendItem[]): string =>
+  createHash('sha256').update(JSON.stringify(items)).digest('base64url');

@@ -1,0 +1,114 @@
+import type { InboxItem, Notification, NotificationDraft } from '../notification.model.js';
+
+/** One notification to append: a draft addressed to a topic. */
+export interface AppendItem extends NotificationDraft {
+  topic: string;
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  /** A digest of the request body; the same key with another fingerprint is a conflict. */
+  fingerprint: string;
+}
+
+/** The id and topic of an accepted notification: what `POST /notifications` answers. */
+export interface AcceptedNotification {
+  id: string;
+  topic: string;
+}
+
+export interface AppendResult {
+  /** The answer to the request, in its order; for a duplicate, the first request's answer. */
+  accepted: AcceptedNotification[];
+  /** The notifications appended now, in request order; empty for a duplicate. */
+  notifications: Notification[];
+  /** True when the idempotency key was seen before: nothing was appended, nothing may be delivered. */
+  duplicate: boolean;
+  /** The unread count after the append, for each user who received a personal notification. */
+  unreadCounts: Map<string, number>;
+}
+
+export interface TopicHistory {
+  items: Notification[];
+  /** False when `since` is unknown (another epoch, malformed) or notifications after it were pruned. */
+  recovered: boolean;
+}
+
+export interface InboxQuery {
+  unreadOnly: boolean;
+  limit: number;
+  /** Only items older than this id (a `nextCursor` from a previous page). */
+  before?: string;
+}
+
+export interface InboxPage {
+  /** Newest first. */
+  items: InboxItem[];
+  unreadCount: number;
+  nextCursor: string | null;
+}
+
+export type ReadSelection = { ids: string[] } | { all: true };
+
+export interface ReadResult {
+  /** Notifications that went from unread to read. */
+  updated: number;
+  unreadCount: number;
+}
+
+/**
+ * Runs once the appended notifications are committed, before the next append to the same
+ * topics may commit, so that publishing them keeps per-topic id order across instances.
+ */
+export type CommittedHook = (result: AppendResult) => Promise<void> | void;
+
+/**
+ * Where notifications are kept: ids, topic history, `since` reads, the user inbox and
+ * idempotency keys. Every implementation passes the suite in test/store/.
+ */
+export interface NotificationStore {
+  /** Epoch of this store; part of every id it issues. */
+  readonly epoch: string;
+
+  /** Creates tables, runs migrations, loads the epoch. Called once before any other method. */
+  open(): Promise<void>;
+
+  /**
+   * Appends atomically: all items or none. Personal topics (`user:<id>`) also enter the
+   * user's inbox as unread. Throws IdempotencyConflictError when the key was used with
+   * another fingerprint.
+   */
+  append(items: AppendItem[], idempotency?: IdempotencyClaim, onCommitted?: CommittedHook): Promise<AppendResult>;
+
+  /** Notifications of a topic after `since` (exclusive), oldest first, at most `limit`. */
+  readSince(topic: string, since: string, limit: number): Promise<TopicHistory>;
+
+  /** The latest `limit` notifications of a topic, oldest first. */
+  readLatest(topic: string, limit: number): Promise<Notification[]>;
+
+  inbox(userId: string, query: InboxQuery): Promise<InboxPage>;
+  markRead(userId: string, selection: ReadSelection): Promise<ReadResult>;
+  unreadCount(userId: string): Promise<number>;
+
+  /** Applies retention (HISTORY_LIMIT, HISTORY_TTL_S). */
+  prune(): Promise<void>;
+
+  /** Cheap reachability check for readiness probes; throws when the store is unusable. */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export const NOTIFICATION_STORE = Symbol('NOTIFICATION_STORE');
+
+export class IdempotencyConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`idempotencyKey "${key}" was already used with a different request`);
+  }
+}
+
+/** The store cannot be reached (database down); callers answer 503 and may retry. */
+export class StoreUnavailableError extends Error {}
+
+/** A cursor or id that this store could not have issued. */
+export class InvalidCursorError extends Error {}

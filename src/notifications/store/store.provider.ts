@@ -1,0 +1,24 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import { MemoryNotificationStore } from './memory.store.js';
+import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
+import { SqliteNotificationStore } from './sqlite.store.js';
+
+/** The store named by STORE, opened (migrations run) before anything uses it. */
+export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
+  provide: NOTIFICATION_STORE,
+  inject: [NOTIFICATIONS_OPTIONS],
+  useFactory: async (options: ResolvedNotificationsOptions) => {
+    const retention = { historyLimit: options.historyLimit, historyTtlS: options.historyTtlS };
+    // pg is loaded only by the deployments that use it.
+    const store =
+      options.store === 'memory'
+        ? new MemoryNotificationStore(retention)
+        : options.store === 'postgres'
+          ? new (await import('./postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention)
+          : new SqliteNotificationStore(options.sqlitePath, retention);
+    await store.open();
+    return store;
+  },
+};

@@ -1,0 +1,115 @@
+import { WebSocket } from 'ws';
+
+export interface Frame {
+  event: string;
+  data: any;
+}
+
+/**
+ * A real `ws` client that queues every frame it receives, so tests can await the next one
+ * (or the next of an event) with a timeout; a timeout is how "no reply" is asserted.
+ */
+export class TestClient {
+  readonly frames: Frame[] = [];
+  private waiters: Array<() => void> = [];
+  closeCode: number | null = null;
+  closeReason = '';
+  private readonly closed: Promise<number>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (raw) => {
+      this.frames.push(JSON.parse(raw.toString()));
+      this.wake();
+    });
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        this.wake();
+        resolve(code);
+      }),
+    );
+  }
+
+  /** Opens a connection and waits for `welcome`. */
+  static async connect(url: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<TestClient> {
+    const client = await TestClient.open(url, options);
+    await client.next('welcome');
+    return client;
+  }
+
+  /** Opens a connection without waiting for any frame. */
+  static open(url: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<TestClient> {
+    const socket = new WebSocket(url, options.protocols ?? [], { headers: options.headers });
+    const client = new TestClient(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(client));
+      socket.once('unexpected-response', (_req, res) => reject(new HandshakeRejected(res.statusCode ?? 0)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(event: string, data: unknown): void {
+    this.socket.send(JSON.stringify({ event, data }));
+  }
+
+  sendRaw(raw: string | Buffer, binary = false): void {
+    this.socket.send(raw, { binary });
+  }
+
+  /** Removes and returns the first queued frame (of `event`, if given), waiting up to `timeoutMs`. */
+  async next(event?: string, timeoutMs = 3000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.frames.findIndex((f) => event === undefined || f.event === event);
+      if (index >= 0) return this.frames.splice(index, 1)[0];
+      if (this.closeCode !== null) throw new Error(`closed with ${this.closeCode} while waiting for ${event ?? 'a frame'}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${event ?? 'frame'} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends a command and returns the next frame of `reply`. */
+  async request(event: string, data: unknown, reply: string): Promise<Frame> {
+    this.send(event, data);
+    return this.next(reply);
+  }
+
+  /** Asserts that no frame of `event` arrives within `ms`. */
+  async expectNone(event: string, ms = 300): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const found = this.frames.find((f) => f.event === event);
+    if (found) throw new Error(`unexpected ${event}: ${JSON.stringify(found.data)}`);
+  }
+
+  /** Waits for the close and returns its code. */
+  waitClose(timeoutMs = 3000): Promise<number> {
+    return Promise.race([
+      this.closed,
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs)),
+    ]);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+export class HandshakeRejected extends Error {
+  constructor(readonly status: number) {
+    super(`handshake rejected with HTTP ${status}`);
+  }
+}
