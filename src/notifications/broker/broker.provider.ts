@@ -3,12 +3,15 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { LocalBroker } from './local.broker.js';
 import { NOTIFICATION_BROKER, type NotificationBroker } from './notification-broker.js';
+import { ObservedNotificationBroker } from './observed.broker.js';
 
 /** The broker named by BROKER; NotificationsService starts it with the Hub as listener. */
 export const brokerProvider: FactoryProvider<Promise<NotificationBroker>> = {
   provide: NOTIFICATION_BROKER,
   inject: [NOTIFICATIONS_OPTIONS],
   // ioredis is loaded only by the deployments that use it.
-  useFactory: async (options: ResolvedNotificationsOptions) =>
-    options.broker === 'redis' ? new (await import('./redis.broker.js')).RedisBroker(options.redisUrl!) : new LocalBroker(),
+  useFactory: async (options: ResolvedNotificationsOptions) => {
+    const broker = options.broker === 'redis' ? new (await import('./redis.broker.js')).RedisBroker(options.redisUrl!) : new LocalBroker();
+    return options.observer ? new ObservedNotificationBroker(broker, options.observer) : broker;
+  },
 };

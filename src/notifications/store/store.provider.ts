@@ -3,6 +3,7 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { MemoryNotificationStore } from './memory.store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
+import { ObservedNotificationStore } from './observed.store.js';
 import { SqliteNotificationStore } from './sqlite.store.js';
 
 /** The store named by STORE, opened (migrations run) before anything uses it. */
@@ -18,7 +19,8 @@ export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
         : options.store === 'postgres'
           ? new (await import('./postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention)
           : new SqliteNotificationStore(options.sqlitePath, retention);
-    await store.open();
-    return store;
+    const observed = options.observer ? new ObservedNotificationStore(store, options.observer) : store;
+    await observed.open();
+    return observed;
   },
 };

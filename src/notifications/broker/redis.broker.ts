@@ -1,0 +1,166 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { HubEvent, HubEventListener, NotificationBroker } from './notification-broker.js';
+
+export const DEFAULT_REDIS_CHANNEL = 'notifications:events';
+
+export interface RedisBrokerOptions {
+  /** The pub/sub channel every instance shares; default `notifications:events`. */
+  channel?: string;
+}
+
+/** A publish that Redis does not answer within this time fails instead of holding the append. */
+const COMMAND_TIMEOUT_MS = 2000;
+
+/** Reconnect quickly at first, then every 2 s, forever. */
+const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
+
+/**
+ * Every connection fails its commands at once while it is down (no offline queue, no retries),
+ * so a publish never waits for Redis to come back: the caller delivers locally and the store
+ * keeps the notification for `since` recovery.
+ */
+const CONNECTION_OPTIONS: RedisOptions = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  retryStrategy,
+};
+
+/**
+ * Moves hub events between instances over one Redis pub/sub channel. Each instance holds one
+ * subscriber connection (it receives every event; its Hub keeps those of its own topics) and
+ * one publisher connection. One `publish` call is one Redis message, so its events arrive in
+ * order and together.
+ */
+export class RedisBroker implements NotificationBroker {
+  private readonly logger = new Logger(RedisBroker.name);
+  private readonly channel: string;
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly resubscribedHandlers: Array<() => void> = [];
+  private listener: HubEventListener | null = null;
+  /** True while the subscriber holds its subscription: events published now reach this instance. */
+  private subscribed = false;
+  private closing = false;
+
+  constructor(redisUrl: string, options: RedisBrokerOptions = {}) {
+    this.channel = options.channel ?? DEFAULT_REDIS_CHANNEL;
+    this.publisher = new Redis(redisUrl, { ...CONNECTION_OPTIONS, connectionName: 'notifications-publisher' });
+    // Resubscribing by hand (not ioredis' autoResubscribe) tells us when the subscription is back.
+    this.subscriber = new Redis(redisUrl, {
+      ...CONNECTION_OPTIONS,
+      autoResubscribe: false,
+      connectionName: 'notifications-subscriber',
+    });
+    this.reportConnectionState(this.publisher, 'publisher');
+    this.reportConnectionState(this.subscriber, 'subscriber');
+  }
+
+  async start(listener: HubEventListener): Promise<void> {
+    this.listener = listener;
+    this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
+    this.subscriber.on('close', () => (this.subscribed = false));
+    try {
+      await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+      await this.subscriber.subscribe(this.channel);
+    } catch (error) {
+      this.publisher.disconnect();
+      this.subscriber.disconnect();
+      throw error;
+    }
+    this.subscribed = true;
+    this.subscriber.on('ready', () => void this.resubscribe());
+  }
+
+  async publish(events: HubEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.publisher.publish(this.channel, JSON.stringify(events));
+  }
+
+  onResubscribed(handler: () => void): void {
+    this.resubscribedHandlers.push(handler);
+  }
+
+  async ping(): Promise<void> {
+    if (!this.subscribed) throw new Error(`Redis subscription to "${this.channel}" is down`);
+    await this.publisher.ping();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.listener = null;
+    await Promise.all([quit(this.publisher), quit(this.subscriber)]);
+  }
+
+  /** Runs on every reconnection after the first: events published meanwhile are lost to this instance. */
+  private async resubscribe(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch (error) {
+      // The connection dropped again; its next 'ready' tries again.
+      this.logger.warn(`Resubscribing to "${this.channel}" failed: ${(error as Error).message}`);
+      return;
+    }
+    if (this.closing) return;
+    this.subscribed = true;
+    this.logger.log(`Resubscribed to "${this.channel}"`);
+    for (const handler of this.resubscribedHandlers) {
+      try {
+        handler();
+      } catch (error) {
+        this.logger.error(`A resubscription handler failed: ${(error as Error).message}`, (error as Error).stack);
+      }
+    }
+  }
+
+  private receive(message: string): void {
+    let events: unknown;
+    try {
+      events = JSON.parse(message);
+    } catch {
+      events = null;
+    }
+    if (!Array.isArray(events)) {
+      this.logger.warn(`Ignored a message on "${this.channel}" that is not a list of hub events`);
+      return;
+    }
+    for (const event of events as HubEvent[]) {
+      try {
+        this.listener?.(event);
+      } catch (error) {
+        // One failing delivery must not take the subscriber connection down with it.
+        this.logger.error(`Delivering a hub event failed: ${(error as Error).message}`, (error as Error).stack);
+      }
+    }
+  }
+
+  /** Logs once when a connection is lost and once when it is back, not on every retry. */
+  private reportConnectionState(connection: Redis, role: string): void {
+    let lastError = 'connection closed';
+    let lost = false;
+    // Without an 'error' listener ioredis prints every failed retry itself.
+    connection.on('error', (error: Error) => (lastError = error.message));
+    connection.on('reconnecting', () => {
+      if (lost || this.closing) return;
+      lost = true;
+      this.logger.warn(`Redis ${role} connection lost (${lastError}); reconnecting`);
+    });
+    connection.on('ready', () => {
+      if (lost) this.logger.log(`Redis ${role} connection restored`);
+      lost = false;
+      lastError = 'connection closed';
+    });
+  }
+}
+
+/** Quits politely when connected; a connection that is down is just stopped from reconnecting. */
+async function quit(connection: Redis): Promise<void> {
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect();
+  }
+}

@@ -1,0 +1,84 @@
+import type { AppendItem, AppendResult, CommittedHook, IdempotencyClaim } from './notification-store.js';
+
+/** One caller's append as the store receives it. */
+export interface AppendRequest {
+  items: AppendItem[];
+  idempotency?: IdempotencyClaim;
+}
+
+/** A batch commit's answer for one request: its result, or the error that undid that request alone. */
+export type AppendOutcome = { result: AppendResult } | { error: unknown };
+
+/**
+ * Writes every request of a batch in one transaction, each request all-or-nothing on its own
+ * (a failed request is undone without undoing the others), and answers in batch order.
+ * Throwing fails the whole batch.
+ */
+export type BatchCommit = (batch: AppendRequest[]) => Promise<AppendOutcome[]> | AppendOutcome[];
+
+interface QueuedAppend extends AppendRequest {
+  onCommitted?: CommittedHook;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** Bounds one transaction so a burst cannot hold the event loop for long. */
+const MAX_BATCH = 1000;
+
+/**
+ * Group commit: appends made in the same tick are committed together in one transaction, then
+ * each caller's `onCommitted` hook runs and its promise settles, one caller at a time in append
+ * order. The next batch commits only after every hook of the previous one has settled, so hooks
+ * publish in commit order. A hook that throws rejects its append, yet its notifications stay
+ * committed. A hook must not await another append of the same store: that append waits for it.
+ */
+export class GroupCommitQueue {
+  private pending: QueuedAppend[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly commit: BatchCommit) {}
+
+  /** Queues an append for the next commit; resolves after that commit and the hook. */
+  append(request: AppendRequest, onCommitted?: CommittedHook): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ ...request, onCommitted, resolve, reject });
+      this.running ??= this.run();
+    });
+  }
+
+  /** Resolves once every queued append has settled. */
+  async drained(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    while (this.pending.length > 0) {
+      // Waiting one turn of the event loop gathers every append made in this tick.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.settle(this.pending.splice(0, MAX_BATCH));
+    }
+    this.running = null;
+  }
+
+  private async settle(batch: QueuedAppend[]): Promise<void> {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.commit(batch);
+    } catch (error) {
+      outcomes = batch.map(() => ({ error }));
+    }
+    for (const [index, append] of batch.entries()) {
+      const outcome = outcomes[index];
+      if ('error' in outcome) {
+        append.reject(outcome.error);
+        continue;
+      }
+      try {
+        await append.onCommitted?.(outcome.result);
+        append.resolve(outcome.result);
+      } catch (error) {
+        append.reject(error);
+      }
+    }
+  }
+}

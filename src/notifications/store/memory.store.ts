@@ -1,0 +1,191 @@
+import { type Notification, personalTopic, topicOwner } from '../notification.model.js';
+import { type AppendOutcome, type AppendRequest, GroupCommitQueue } from './group-commit.queue.js';
+import { type MemoryEntry, MemoryTopicLog } from './memory-topic.log.js';
+import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import {
+  type AcceptedNotification,
+  type AppendItem,
+  type AppendResult,
+  type CommittedHook,
+  type IdempotencyClaim,
+  IdempotencyConflictError,
+  type InboxPage,
+  type InboxQuery,
+  InvalidCursorError,
+  type NotificationStore,
+  type ReadResult,
+  type ReadSelection,
+  StoreUnavailableError,
+  type TopicHistory,
+} from './notification-store.js';
+import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
+
+interface IdempotencyRecord {
+  fingerprint: string;
+  accepted: AcceptedNotification[];
+  createdMs: number;
+}
+
+/**
+ * The store kept in process memory: for development, tests and single-instance deployments
+ * that accept losing history on restart. Each instance draws a new epoch, so a `since` from
+ * before a restart answers `recovered: false`.
+ *
+ * Rules (shared by every store):
+ * - Ids are `<epoch>-<seq>`, seq one store-wide sequence, so ids increase within every topic.
+ * - Retention per topic, applied by prune(): keep at most `historyLimit` newest and, when
+ *   `historyTtlS` > 0, nothing older than `historyTtlS`.
+ * - Personal topics (`user:<id>`) are the inbox: an unread entry is never pruned; read entries
+ *   follow the topic rules. The highest pruned seq of each topic is kept, and `readSince`
+ *   answers `recovered: false` when anything after `since` was pruned (still returning what is left).
+ * - A `since` that is malformed or from another epoch answers `recovered: false` and no items;
+ *   one beyond the latest answers `recovered: true` and no items.
+ * - Idempotency keys are kept 24 hours (pruned by prune()).
+ * - Appends are group-committed (see GroupCommitQueue).
+ */
+export class MemoryNotificationStore implements NotificationStore {
+  readonly epoch = newEpoch();
+  private lastSeq = 0;
+  private readonly topics = new Map<string, MemoryTopicLog>();
+  private readonly idempotencyKeys = new Map<string, IdempotencyRecord>();
+  private readonly queue = new GroupCommitQueue((batch) => batch.map((request) => this.commitOne(request)));
+  private closed = false;
+
+  constructor(private readonly retention: RetentionPolicy) {}
+
+  async open(): Promise<void> {}
+
+  append(items: AppendItem[], idempotency?: IdempotencyClaim, onCommitted?: CommittedHook): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    return this.queue.append({ items, idempotency }, onCommitted);
+  }
+
+  async readSince(topic: string, since: string, limit: number): Promise<TopicHistory> {
+    this.assertOpen();
+    const position = this.ownPosition(since);
+    if (!position) return { items: [], recovered: false };
+    const log = this.topics.get(topic);
+    if (!log) return { items: [], recovered: true };
+    return {
+      items: log.after(position.seq, limit).map((entry) => entry.notification),
+      recovered: log.prunedSeq <= position.seq,
+    };
+  }
+
+  async readLatest(topic: string, limit: number): Promise<Notification[]> {
+    this.assertOpen();
+    return (this.topics.get(topic)?.latest(limit) ?? []).map((entry) => entry.notification);
+  }
+
+  async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
+    this.assertOpen();
+    let beforeSeq = Number.MAX_SAFE_INTEGER;
+    if (query.before !== undefined) {
+      const position = this.ownPosition(query.before);
+      if (!position) throw new InvalidCursorError(`invalid cursor "${query.before}"`);
+      beforeSeq = position.seq;
+    }
+    const log = this.topics.get(personalTopic(userId));
+    if (!log) return { items: [], unreadCount: 0, nextCursor: null };
+    const found = log.below(beforeSeq, query.limit + 1, (entry) => !query.unreadOnly || entry.read === false);
+    const page = found.slice(0, query.limit);
+    return {
+      items: page.map((entry) => ({ ...entry.notification, read: entry.read === true })),
+      unreadCount: log.unread,
+      nextCursor: found.length > page.length && page.length > 0 ? page[page.length - 1].notification.id : null,
+    };
+  }
+
+  async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
+    this.assertOpen();
+    const log = this.topics.get(personalTopic(userId));
+    if (!log) return { updated: 0, unreadCount: 0 };
+    let updated = 0;
+    const entries: (MemoryEntry | undefined)[] =
+      'all' in selection
+        ? log.below(Number.MAX_SAFE_INTEGER, log.unread, (entry) => entry.read === false)
+        : selection.ids.map((id) => {
+            const position = this.ownPosition(id);
+            return position ? log.find(position.seq) : undefined;
+          });
+    for (const entry of entries) if (entry && log.markRead(entry)) updated += 1;
+    return { updated, unreadCount: log.unread };
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    this.assertOpen();
+    return this.topics.get(personalTopic(userId))?.unread ?? 0;
+  }
+
+  async prune(): Promise<void> {
+    this.assertOpen();
+    const now = Date.now();
+    const { historyLimit, historyTtlS } = this.retention;
+    const rule = { keep: historyLimit, cutoffMs: historyTtlS > 0 ? now - historyTtlS * 1000 : -Infinity };
+    for (const log of this.topics.values()) log.prune(rule);
+    for (const [key, record] of this.idempotencyKeys) {
+      if (record.createdMs < now - IDEMPOTENCY_KEY_TTL_MS) this.idempotencyKeys.delete(key);
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.drained();
+  }
+
+  /** Applies one append; throws before changing anything, which makes it all-or-nothing. */
+  private commitOne({ items, idempotency }: AppendRequest): AppendOutcome {
+    try {
+      const seen = idempotency && this.idempotencyKeys.get(idempotency.key);
+      if (idempotency && seen) {
+        if (seen.fingerprint !== idempotency.fingerprint) throw new IdempotencyConflictError(idempotency.key);
+        const accepted = seen.accepted.map((a) => ({ ...a }));
+        return { result: { accepted, notifications: [], duplicate: true, unreadCounts: new Map() } };
+      }
+      const createdMs = Date.now();
+      const createdAt = new Date(createdMs).toISOString();
+      // Serializing up front both copies the payload and fails before anything is stored.
+      const entries: MemoryEntry[] = items.map((item, index) => {
+        const seq = this.lastSeq + 1 + index;
+        const payload = JSON.parse(JSON.stringify(item.payload ?? {})) as Record<string, unknown>;
+        const id = formatNotificationId(this.epoch, seq);
+        const notification = { id, topic: item.topic, type: item.type, payload, createdAt };
+        return { seq, createdMs, notification, read: topicOwner(item.topic) === null ? null : false };
+      });
+      this.lastSeq += entries.length;
+      const unreadCounts = new Map<string, number>();
+      for (const entry of entries) {
+        const log = this.topicLog(entry.notification.topic);
+        log.push(entry);
+        const owner = topicOwner(entry.notification.topic);
+        if (owner !== null) unreadCounts.set(owner, log.unread);
+      }
+      const accepted = entries.map(({ notification: { id, topic } }) => ({ id, topic }));
+      if (idempotency) this.idempotencyKeys.set(idempotency.key, { fingerprint: idempotency.fingerprint, accepted, createdMs });
+      const notifications = entries.map((entry) => entry.notification);
+      return { result: { accepted: accepted.map((a) => ({ ...a })), notifications, duplicate: false, unreadCounts } };
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  private topicLog(topic: string): MemoryTopicLog {
+    let log = this.topics.get(topic);
+    if (!log) this.topics.set(topic, (log = new MemoryTopicLog()));
+    return log;
+  }
+
+  /** The position of an id this store issued in its current epoch, else null. */
+  private ownPosition(id: string): NotificationPosition | null {
+    const position = parseNotificationId(id);
+    return position?.epoch === this.epoch ? position : null;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('store is closed');
+  }
+}

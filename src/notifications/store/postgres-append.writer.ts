@@ -1,0 +1,224 @@
+import type { PoolClient } from 'pg';
+import { type Notification, topicOwner } from '../notification.model.js';
+import type { AppendOutcome } from './group-commit.queue.js';
+import { formatNotificationId } from './notification-id.js';
+import {
+  type AcceptedNotification,
+  type AppendItem,
+  type AppendResult,
+  type IdempotencyClaim,
+  IdempotencyConflictError,
+} from './notification-store.js';
+
+/** An append whose payloads already serialized: what can still fail is the database. */
+export interface PreparedAppend {
+  items: Array<{ topic: string; type: string; payload: Record<string, unknown>; payloadJson: string }>;
+  idempotency?: IdempotencyClaim;
+  createdAt: Date;
+}
+
+/**
+ * Serializes an append's payloads up front: a payload JSON cannot encode fails its own append
+ * before anything is written. The parsed copy is what the store answers, as a read would.
+ */
+export function prepareAppend(items: AppendItem[], idempotency: IdempotencyClaim | undefined, createdAt: Date): PreparedAppend {
+  return {
+    items: items.map(({ topic, type, payload }) => {
+      const payloadJson = JSON.stringify(payload ?? {});
+      return { topic, type, payload: JSON.parse(payloadJson) as Record<string, unknown>, payloadJson };
+    }),
+    idempotency,
+    createdAt,
+  };
+}
+
+/** What an idempotency key answers once claimed: the first request's fingerprint and answer. */
+interface KeyAnswer {
+  fingerprint: string;
+  accepted: AcceptedNotification[];
+}
+
+/** A notification about to be written, with what its row needs beyond the notification. */
+interface PlannedRow {
+  notification: Notification;
+  seq: number;
+  payloadJson: string;
+}
+
+/**
+ * Writes a batch of appends: one transaction when any carries an idempotency key (the key and
+ * the notifications commit together), else a single statement. The caller holds the batch's
+ * topic locks. Answers one outcome per append, in order; throws when the database fails,
+ * having written nothing.
+ */
+export async function writeAppends(client: PoolClient, epoch: string, appends: PreparedAppend[]): Promise<AppendOutcome[]> {
+  // The first append of each key claims it; later ones in this batch answer as its repeats.
+  const claimants = new Map<string, number>();
+  const writers: number[] = [];
+  appends.forEach(({ idempotency }, index) => {
+    if (idempotency && claimants.has(idempotency.key)) return;
+    if (idempotency) claimants.set(idempotency.key, index);
+    writers.push(index);
+  });
+
+  const seqs = await nextSeqs(client, writers.reduce((count, index) => count + appends[index].items.length, 0));
+  const planned = new Map<number, PlannedRow[]>();
+  let drawn = 0;
+  for (const index of writers) {
+    const { items, createdAt } = appends[index];
+    planned.set(
+      index,
+      items.map(({ topic, type, payload, payloadJson }) => {
+        const seq = seqs[drawn++];
+        const notification = { id: formatNotificationId(epoch, seq), topic, type, payload, createdAt: createdAt.toISOString() };
+        return { notification, seq, payloadJson };
+      }),
+    );
+  }
+  const notificationsOf = (index: number): Notification[] => planned.get(index)!.map((row) => row.notification);
+
+  const inTransaction = claimants.size > 0;
+  if (inTransaction) await client.query('BEGIN');
+  let earlierKeys: Map<string, KeyAnswer>;
+  let appended: number[];
+  let unreadAfterBatch: Map<string, number>;
+  try {
+    earlierKeys = await claimKeys(
+      client,
+      [...claimants.values()].map((index) => ({ append: appends[index], notifications: notificationsOf(index) })),
+    );
+    appended = writers.filter((index) => {
+      const key = appends[index].idempotency?.key;
+      return key === undefined || !earlierKeys.has(key);
+    });
+    unreadAfterBatch = await insertNotifications(
+      client,
+      appended.flatMap((index) => planned.get(index)!.map((row) => ({ ...row, createdAt: appends[index].createdAt }))),
+    );
+    if (inTransaction) await client.query('COMMIT');
+  } catch (error) {
+    if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+
+  const unreadCounts = unreadCountsPerAppend(appended.map(notificationsOf), unreadAfterBatch);
+  const results = new Map<number, AppendResult>(
+    appended.map((index, position) => {
+      const notifications = notificationsOf(index);
+      return [index, { accepted: acceptedOf(notifications), notifications, duplicate: false, unreadCounts: unreadCounts[position] }];
+    }),
+  );
+  const answers = new Map<string, KeyAnswer>();
+  for (const [key, index] of claimants) {
+    answers.set(key, earlierKeys.get(key) ?? { fingerprint: appends[index].idempotency!.fingerprint, accepted: acceptedOf(notificationsOf(index)) });
+  }
+  return appends.map(({ idempotency }, index): AppendOutcome => {
+    const result = results.get(index);
+    if (result) return { result };
+    const answer = answers.get(idempotency!.key)!;
+    if (answer.fingerprint !== idempotency!.fingerprint) return { error: new IdempotencyConflictError(idempotency!.key) };
+    return { result: duplicateOf(answer) };
+  });
+}
+
+const acceptedOf = (notifications: Notification[]): AcceptedNotification[] => notifications.map(({ id, topic }) => ({ id, topic }));
+
+const duplicateOf = (answer: KeyAnswer): AppendResult => ({
+  accepted: answer.accepted.map(({ id, topic }) => ({ id, topic })),
+  notifications: [],
+  duplicate: true,
+  unreadCounts: new Map(),
+});
+
+/** Draws `count` seqs, ascending. */
+async function nextSeqs(client: PoolClient, count: number): Promise<number[]> {
+  if (count === 0) return [];
+  const { rows } = await client.query<{ seq: string }>(`SELECT nextval('notification_seq') AS seq FROM generate_series(1, $1)`, [count]);
+  return rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
+}
+
+/**
+ * Records each claimed key with its answer, in key order (so two instances claiming the same
+ * keys cannot deadlock). A key another request holds already is left as it is and answered,
+ * after waiting for that request to commit when it is still in flight.
+ */
+async function claimKeys(
+  client: PoolClient,
+  claims: Array<{ append: PreparedAppend; notifications: Notification[] }>,
+): Promise<Map<string, KeyAnswer>> {
+  const earlier = new Map<string, KeyAnswer>();
+  if (claims.length === 0) return earlier;
+  const { rows } = await client.query<{ key: string; fingerprint: string; accepted: AcceptedNotification[]; claimed: boolean }>(
+    `INSERT INTO idempotency_keys (key, fingerprint, accepted, created_at)
+     SELECT key, fingerprint, accepted::json, created_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS claim(key, fingerprint, accepted, created_at)
+     ORDER BY key
+     ON CONFLICT (key) DO UPDATE SET fingerprint = idempotency_keys.fingerprint
+     RETURNING key, fingerprint, accepted, (xmax = 0) AS claimed`,
+    [
+      claims.map(({ append }) => append.idempotency!.key),
+      claims.map(({ append }) => append.idempotency!.fingerprint),
+      claims.map(({ notifications }) => JSON.stringify(acceptedOf(notifications))),
+      claims.map(({ append }) => append.createdAt.toISOString()),
+    ],
+  );
+  // xmax = 0 marks a row this statement inserted; a conflicting row comes back as it was.
+  for (const row of rows) if (!row.claimed) earlier.set(row.key, { fingerprint: row.fingerprint, accepted: row.accepted });
+  return earlier;
+}
+
+/**
+ * Inserts the notifications, registers their topics and counts personal ones as unread, in one
+ * statement; answers the unread count of every recipient after it.
+ */
+async function insertNotifications(client: PoolClient, rows: Array<PlannedRow & { createdAt: Date }>): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const { rows: counts } = await client.query<{ user_id: string; unread: number }>(
+    `WITH item AS (
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+         AS item(topic, seq, type, payload, created_at, owner)
+     ), registered AS (
+       INSERT INTO topics (topic) SELECT DISTINCT topic FROM item ORDER BY topic ON CONFLICT (topic) DO NOTHING
+     ), stored AS (
+       INSERT INTO notifications (topic, seq, type, payload, created_at, read)
+       SELECT topic, seq, type, payload::json, created_at, CASE WHEN owner IS NOT NULL THEN false END FROM item
+     )
+     INSERT INTO inbox_unread (user_id, unread)
+     SELECT owner, count(*) FROM item WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner
+     ON CONFLICT (user_id) DO UPDATE SET unread = inbox_unread.unread + EXCLUDED.unread
+     RETURNING user_id, unread`,
+    [
+      rows.map(({ notification }) => notification.topic),
+      rows.map(({ seq }) => seq),
+      rows.map(({ notification }) => notification.type),
+      rows.map(({ payloadJson }) => payloadJson),
+      rows.map(({ createdAt }) => createdAt.toISOString()),
+      rows.map(({ notification }) => topicOwner(notification.topic)),
+    ],
+  );
+  return new Map(counts.map((row) => [row.user_id, row.unread]));
+}
+
+/**
+ * Each append's answer: its recipients' unread counts right after it, derived from the counts
+ * after the whole batch minus what later appends of the batch added.
+ */
+function unreadCountsPerAppend(batch: Notification[][], afterBatch: Map<string, number>): Array<Map<string, number>> {
+  const running = new Map(afterBatch);
+  for (const notifications of batch) {
+    for (const { topic } of notifications) {
+      const owner = topicOwner(topic);
+      if (owner !== null) running.set(owner, running.get(owner)! - 1);
+    }
+  }
+  return batch.map((notifications) => {
+    const counts = new Map<string, number>();
+    for (const { topic } of notifications) {
+      const owner = topicOwner(topic);
+      if (owner === null) continue;
+      running.set(owner, running.get(owner)! + 1);
+      counts.set(owner, running.get(owner)!);
+    }
+    return counts;
+  });
+}

@@ -1,0 +1,383 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import { type InboxItem, type Notification, personalTopic } from '../notification.model.js';
+import { type AppendOutcome, type AppendRequest, GroupCommitQueue } from './group-commit.queue.js';
+import { formatNotificationId, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import {
+  type AppendItem,
+  type AppendResult,
+  type CommittedHook,
+  type IdempotencyClaim,
+  type InboxPage,
+  type InboxQuery,
+  InvalidCursorError,
+  type NotificationStore,
+  type ReadResult,
+  type ReadSelection,
+  StoreUnavailableError,
+  type TopicHistory,
+} from './notification-store.js';
+import { AppendLocks, advisoryLockKey } from './postgres-append.locks.js';
+import { type PreparedAppend, prepareAppend, writeAppends } from './postgres-append.writer.js';
+import { asStoreError, isConnectionFailure } from './postgres-connection.errors.js';
+import { migrate } from './postgres.migrations.js';
+import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
+
+export interface PostgresStoreOptions {
+  /** Schema holding the store's tables, created when missing; default: the role's search_path. */
+  schema?: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+}
+
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A stored notification row as the read queries select it. */
+interface NotificationRow {
+  seq: string;
+  topic: string;
+  type: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+  read: boolean | null;
+}
+
+const NOTIFICATION_COLUMNS = 'seq, topic, type, payload, created_at, read';
+
+/** A batch whose appends committed: its topic locks stay held until each of their hooks has run. */
+interface HeldBatch {
+  client: pg.PoolClient;
+  hooksPending: number;
+}
+
+/**
+ * The store for several instances sharing one PostgreSQL database: the same rules as the memory
+ * store (see its header), kept in tables. Appends of one instance are group-committed, and
+ * per-topic advisory locks (AppendLocks) order them across instances, so ids increase per
+ * topic in commit order, a `since` read never skips a notification committed late, and the
+ * onCommitted hooks publish in id order. Session-level locks need session-level connections:
+ * behind PgBouncer, use session pooling.
+ */
+export class PostgresNotificationStore implements NotificationStore {
+  private readonly logger = new Logger(PostgresNotificationStore.name);
+  private readonly pool: pg.Pool;
+  private readonly locks: AppendLocks;
+  private readonly migrationLockKey: string;
+  private readonly pruneLockKey: string;
+  private readonly queue = new GroupCommitQueue((batch) => this.commitBatch(batch));
+  private held: HeldBatch | null = null;
+  private readonly guardedClients = new WeakSet<pg.PoolClient>();
+  private currentEpoch = '';
+  private closed = false;
+
+  constructor(
+    databaseUrl: string,
+    private readonly retention: RetentionPolicy,
+    private readonly options: PostgresStoreOptions = {},
+  ) {
+    const { schema } = options;
+    if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      // Set at connection start-up, so every pooled connection reads and writes the store's schema.
+      options: schema ? `-c search_path=${schema}` : undefined,
+    });
+    // An idle connection that breaks (database restart) is dropped by the pool; without a
+    // listener its error would crash the process.
+    this.pool.on('error', (error) => this.logger.warn(`Idle database connection failed: ${error.message}`));
+    const namespace = schema ?? 'public';
+    this.locks = new AppendLocks(namespace);
+    this.migrationLockKey = advisoryLockKey(namespace, 'migrations');
+    this.pruneLockKey = advisoryLockKey(namespace, 'prune');
+  }
+
+  get epoch(): string {
+    return this.currentEpoch;
+  }
+
+  async open(): Promise<void> {
+    const client = await this.connect();
+    try {
+      this.currentEpoch = await migrate(client, this.migrationLockKey, this.options.schema);
+    } catch (error) {
+      throw asStoreError(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  append(items: AppendItem[], idempotency?: IdempotencyClaim, onCommitted?: CommittedHook): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    // Every append gets a hook, so the batch knows when all of its hooks have run.
+    return this.queue.append({ items, idempotency }, async (result) => {
+      try {
+        await onCommitted?.(result);
+      } finally {
+        this.hookSettled();
+      }
+    });
+  }
+
+  async readSince(topic: string, since: string, limit: number): Promise<TopicHistory> {
+    const position = this.ownPosition(since);
+    if (!position) return { items: [], recovered: false };
+    // One statement, one snapshot: a prune cannot fall between the items and the pruned mark.
+    const rows = await this.query<NotificationRow & { pruned_seq: string }>(
+      `SELECT coalesce(t.pruned_seq, 0) AS pruned_seq, n.*
+       FROM (SELECT 1) AS one
+       LEFT JOIN topics t ON t.topic = $1
+       LEFT JOIN LATERAL (
+         SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3
+       ) n ON true
+       ORDER BY n.seq`,
+      [topic, position.seq, limit],
+    );
+    return {
+      items: rows.filter((row) => row.seq !== null).map((row) => this.toNotification(row)),
+      recovered: Number(rows[0].pruned_seq) <= position.seq,
+    };
+  }
+
+  async readLatest(topic: string, limit: number): Promise<Notification[]> {
+    const rows = await this.query<NotificationRow>(
+      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE topic = $1 ORDER BY seq DESC LIMIT $2`,
+      [topic, limit],
+    );
+    return rows.reverse().map((row) => this.toNotification(row));
+  }
+
+  async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
+    let beforeSeq = Number.MAX_SAFE_INTEGER;
+    if (query.before !== undefined) {
+      const position = this.ownPosition(query.before);
+      if (!position) throw new InvalidCursorError(`invalid cursor "${query.before}"`);
+      beforeSeq = position.seq;
+    }
+    const rows = await this.query<NotificationRow & { unread_count: number }>(
+      `SELECT coalesce(u.unread, 0) AS unread_count, n.*
+       FROM (SELECT 1) AS one
+       LEFT JOIN inbox_unread u ON u.user_id = $1
+       LEFT JOIN LATERAL (
+         SELECT ${NOTIFICATION_COLUMNS} FROM notifications
+         WHERE topic = $2 AND seq < $3 ${query.unreadOnly ? 'AND read = false' : ''}
+         ORDER BY seq DESC LIMIT $4
+       ) n ON true
+       ORDER BY n.seq DESC`,
+      [userId, personalTopic(userId), beforeSeq, query.limit + 1],
+    );
+    const found = rows.filter((row) => row.seq !== null);
+    const items: InboxItem[] = found.slice(0, query.limit).map((row) => ({ ...this.toNotification(row), read: row.read === true }));
+    return {
+      items,
+      unreadCount: rows[0].unread_count,
+      nextCursor: found.length > items.length && items.length > 0 ? items[items.length - 1].id : null,
+    };
+  }
+
+  async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
+    let filter = '';
+    const params: unknown[] = [userId, personalTopic(userId)];
+    if (!('all' in selection)) {
+      const seqs = selection.ids.map((id) => this.ownPosition(id)?.seq).filter((seq) => seq !== undefined);
+      filter = 'AND seq = ANY($3::bigint[])';
+      params.push(seqs);
+    }
+    // One statement: the rows and the counter change together, and concurrent reads of the same row count once.
+    const rows = await this.query<{ updated: number; unread: number | null }>(
+      `WITH marked AS (
+         UPDATE notifications SET read = true WHERE topic = $2 AND read = false ${filter} RETURNING 1
+       ), tally AS (
+         SELECT count(*)::int AS updated FROM marked
+       ), counter AS (
+         UPDATE inbox_unread SET unread = unread - tally.updated FROM tally
+         WHERE user_id = $1 AND tally.updated > 0 RETURNING unread
+       )
+       SELECT tally.updated,
+              coalesce((SELECT unread FROM counter), (SELECT unread FROM inbox_unread WHERE user_id = $1)) AS unread
+       FROM tally`,
+      params,
+    );
+    return { updated: rows[0].updated, unreadCount: rows[0].unread ?? 0 };
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const rows = await this.query<{ unread: number }>('SELECT unread FROM inbox_unread WHERE user_id = $1', [userId]);
+    return rows[0]?.unread ?? 0;
+  }
+
+  /**
+   * Applies retention. One instance prunes at a time; another one that finds prune already
+   * running skips this round. Unread inbox entries are never removed.
+   */
+  async prune(): Promise<void> {
+    const now = Date.now();
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [this.pruneLockKey]);
+      if (rows[0].locked) {
+        if (this.retention.historyTtlS > 0) {
+          await client.query(
+            recordPruned(`DELETE FROM notifications WHERE created_at < $1 AND read IS DISTINCT FROM false RETURNING topic, seq`),
+            [new Date(now - this.retention.historyTtlS * 1000).toISOString()],
+          );
+        }
+        await client.query(
+          recordPruned(`DELETE FROM notifications n
+             USING topics t CROSS JOIN LATERAL (
+               SELECT seq FROM notifications k WHERE k.topic = t.topic ORDER BY seq DESC OFFSET $1 LIMIT 1
+             ) edge
+             WHERE n.topic = t.topic AND n.seq <= edge.seq AND n.read IS DISTINCT FROM false
+             RETURNING n.topic, n.seq`),
+          [this.retention.historyLimit],
+        );
+        await client.query('DELETE FROM idempotency_keys WHERE created_at < $1', [new Date(now - IDEMPOTENCY_KEY_TTL_MS).toISOString()]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw asStoreError(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.drained();
+    await this.pool.end();
+  }
+
+  /**
+   * Commits one group of appends: takes the locks of every topic in it, writes it, and keeps
+   * the locks (and their connection) until the hooks of its committed appends have run.
+   */
+  private async commitBatch(batch: AppendRequest[]): Promise<AppendOutcome[]> {
+    const createdAt = new Date();
+    const outcomes: AppendOutcome[] = [];
+    const prepared: Array<{ index: number; append: PreparedAppend }> = [];
+    batch.forEach(({ items, idempotency }, index) => {
+      try {
+        prepared.push({ index, append: prepareAppend(items, idempotency, createdAt) });
+      } catch (error) {
+        outcomes[index] = { error };
+      }
+    });
+    if (prepared.length === 0) return outcomes;
+
+    const client = await this.connect();
+    try {
+      await this.locks.acquire(client, prepared.flatMap(({ append }) => append.items.map((item) => item.topic)));
+      const written = await this.writeIsolatingFailures(client, prepared.map(({ append }) => append));
+      prepared.forEach(({ index }, position) => (outcomes[index] = written[position]));
+    } catch (error) {
+      await this.releaseBatch(client, error);
+      throw asStoreError(error);
+    }
+    const hooksPending = outcomes.filter((outcome) => 'result' in outcome).length;
+    if (hooksPending === 0) await this.releaseBatch(client);
+    else this.held = { client, hooksPending };
+    return outcomes;
+  }
+
+  /**
+   * Writes the batch in one go; when the database refuses it for a reason other than being
+   * unreachable, writes each append on its own so that only the one at fault fails.
+   */
+  private async writeIsolatingFailures(client: pg.PoolClient, appends: PreparedAppend[]): Promise<AppendOutcome[]> {
+    try {
+      return await writeAppends(client, this.epoch, appends);
+    } catch (error) {
+      if (isConnectionFailure(error)) throw error;
+      if (appends.length === 1) return [{ error }];
+    }
+    const outcomes: AppendOutcome[] = [];
+    for (const append of appends) {
+      try {
+        outcomes.push(...(await writeAppends(client, this.epoch, [append])));
+      } catch (error) {
+        if (isConnectionFailure(error)) throw error;
+        outcomes.push({ error });
+      }
+    }
+    return outcomes;
+  }
+
+  private hookSettled(): void {
+    const held = this.held;
+    if (!held || --held.hooksPending > 0) return;
+    this.held = null;
+    void this.releaseBatch(held.client);
+  }
+
+  /** Releases the batch's locks and returns its connection; a broken one is discarded, which releases its locks too. */
+  private async releaseBatch(client: pg.PoolClient, failure?: unknown): Promise<void> {
+    if (failure === undefined || !isConnectionFailure(failure)) {
+      try {
+        await this.locks.release(client);
+        client.release();
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    client.release(true);
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    if (this.closed) throw new StoreUnavailableError('store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw asStoreError(error);
+    }
+    // A checked-out client reports a broken socket both to its query and as an 'error' event,
+    // which would crash the process unheard; the query's rejection is what we act on.
+    if (!this.guardedClients.has(client)) {
+      this.guardedClients.add(client);
+      client.on('error', (error) => this.logger.debug(`Database connection failed: ${error.message}`));
+    }
+    return client;
+  }
+
+  private async query<Row extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<Row[]> {
+    if (this.closed) throw new StoreUnavailableError('store is closed');
+    try {
+      return (await this.pool.query<Row>(text, params)).rows;
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  private toNotification(row: NotificationRow): Notification {
+    return {
+      id: formatNotificationId(this.epoch, Number(row.seq)),
+      topic: row.topic,
+      type: row.type,
+      payload: row.payload,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  /** The position of an id this store issued in its current epoch, else null. */
+  private ownPosition(id: string): NotificationPosition | null {
+    const position = parseNotificationId(id);
+    return position?.epoch === this.epoch ? position : null;
+  }
+}
+
+/** Wraps a `DELETE ... RETURNING topic, seq` so that each topic records the highest seq it lost. */
+const recordPruned = (deletion: string): string => `
+  WITH doomed AS (${deletion})
+  UPDATE topics SET pruned_seq = greatest(topics.pruned_seq, lost.seq)
+  FROM (SELECT topic, max(seq) AS seq FROM doomed GROUP BY topic) AS lost
+  WHERE topics.topic = lost.topic`;

@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+import { personalTopic, topicOwner } from '../notification.model.js';
+import type { AppendOutcome, AppendRequest } from './group-commit.queue.js';
+import { formatNotificationId } from './notification-id.js';
+import { type AcceptedNotification, type AppendResult, IdempotencyConflictError } from './notification-store.js';
+import type { SqliteStatements } from './sqlite.statements.js';
+
+/**
+ * Writes a batch of appends in one SQLite transaction (one fsync for the whole batch), each
+ * append inside its own savepoint so that a failing one is undone alone. Seqs come from an
+ * in-memory counter persisted in the same transaction, so they are never reused, even when
+ * retention deletes the newest rows.
+ */
+export class SqliteAppendWriter {
+  private readonly writeBatch: (batch: AppendRequest[]) => AppendOutcome[];
+  private readonly writeOne: (request: AppendRequest) => AppendResult;
+
+  constructor(
+    db: Database,
+    private readonly statements: SqliteStatements,
+    private readonly epoch: string,
+    private lastSeq: number,
+  ) {
+    // better-sqlite3 runs a transaction function nested in another as a savepoint.
+    this.writeOne = db.transaction((request: AppendRequest) => this.insert(request));
+    const batch = db.transaction((requests: AppendRequest[]) => {
+      const outcomes = requests.map((request) => this.attempt(request));
+      this.statements.saveLastSeq.run(this.lastSeq);
+      return outcomes;
+    });
+    this.writeBatch = (requests) => batch.immediate(requests);
+  }
+
+  /** Commits the batch; throws (having changed nothing) when the transaction itself fails. */
+  commit(batch: AppendRequest[]): AppendOutcome[] {
+    const lastSeq = this.lastSeq;
+    try {
+      return this.writeBatch(batch);
+    } catch (error) {
+      this.lastSeq = lastSeq;
+      throw error;
+    }
+  }
+
+  private attempt(request: AppendRequest): AppendOutcome {
+    const lastSeq = this.lastSeq;
+    try {
+      return { result: this.writeOne(request) };
+    } catch (error) {
+      this.lastSeq = lastSeq;
+      return { error };
+    }
+  }
+
+  private insert({ items, idempotency }: AppendRequest): AppendResult {
+    const { statements } = this;
+    if (idempotency) {
+      const seen = statements.findKey.get(idempotency.key);
+      if (seen) {
+        if (seen.fingerprint !== idempotency.fingerprint) throw new IdempotencyConflictError(idempotency.key);
+        const accepted = JSON.parse(seen.accepted) as AcceptedNotification[];
+        return { accepted, notifications: [], duplicate: true, unreadCounts: new Map() };
+      }
+    }
+    const createdMs = Date.now();
+    const createdAt = new Date(createdMs).toISOString();
+    const stored = new Map<string, number>();
+    const notifications = items.map((item) => {
+      const seq = ++this.lastSeq;
+      const payloadJson = JSON.stringify(item.payload ?? {});
+      const owner = topicOwner(item.topic);
+      statements.insertNotification.run(seq, item.topic, item.type, payloadJson, createdMs, owner === null ? null : 0);
+      stored.set(item.topic, (stored.get(item.topic) ?? 0) + 1);
+      // What is delivered is what was stored: the payload as its JSON reads back.
+      const payload = JSON.parse(payloadJson) as Record<string, unknown>;
+      return { id: formatNotificationId(this.epoch, seq), topic: item.topic, type: item.type, payload, createdAt };
+    });
+    const unreadCounts = new Map<string, number>();
+    for (const [topic, count] of stored) {
+      statements.countStored.run(topic, count);
+      const owner = topicOwner(topic);
+      if (owner !== null) unreadCounts.set(owner, statements.unreadCount.get(personalTopic(owner)) ?? 0);
+    }
+    const accepted = notifications.map(({ id, topic }) => ({ id, topic }));
+    if (idempotency) statements.insertKey.run(idempotency.key, idempotency.fingerprint, JSON.stringify(accepted), createdMs);
+    return { accepted, notifications, duplicate: false, unreadCounts };
+  }
+}

@@ -1,0 +1,58 @@
+import type { Database } from 'better-sqlite3';
+
+/** One schema step; `version` is what `PRAGMA user_version` holds once it has run. */
+export interface SqliteMigration {
+  version: number;
+  sql: string;
+}
+
+/** The schema, in order. Never edit a released step: append a new one. */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    sql: `
+      -- epoch (the id prefix) and last_seq (the store-wide sequence, never reused).
+      CREATE TABLE store_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
+
+      -- read: NULL outside personal topics, 0 unread, 1 read. created_at: ms since 1970.
+      CREATE TABLE notifications (
+        seq INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        read INTEGER
+      );
+      CREATE INDEX notifications_by_topic ON notifications (topic, seq);
+      CREATE INDEX notifications_unread ON notifications (topic, seq) WHERE read = 0;
+
+      -- stored: rows the topic holds; pruned_seq: the highest seq retention removed from it.
+      CREATE TABLE topics (
+        topic TEXT PRIMARY KEY,
+        stored INTEGER NOT NULL DEFAULT 0,
+        pruned_seq INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+
+      -- accepted: the first answer, as JSON.
+      CREATE TABLE idempotency_keys (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        accepted TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+    `,
+  },
+];
+
+/** Runs the steps the database has not seen yet, each in its own transaction. */
+export function migrateSqlite(db: Database, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,198 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Notification, personalTopic } from '../notification.model.js';
+import { GroupCommitQueue } from './group-commit.queue.js';
+import { newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import {
+  type AppendItem,
+  type AppendResult,
+  type CommittedHook,
+  type IdempotencyClaim,
+  type InboxPage,
+  type InboxQuery,
+  InvalidCursorError,
+  type NotificationStore,
+  type ReadResult,
+  type ReadSelection,
+  StoreUnavailableError,
+  type TopicHistory,
+} from './notification-store.js';
+import type { RetentionPolicy } from './retention-policy.js';
+import { SqliteAppendWriter } from './sqlite-append.writer.js';
+import { SqliteRetentionPruner } from './sqlite-retention.pruner.js';
+import { migrateSqlite } from './sqlite.migrations.js';
+import { prepareSqliteStatements, type SqliteStatements, toInboxItem, toNotification } from './sqlite.statements.js';
+
+interface OpenState {
+  db: Database.Database;
+  statements: SqliteStatements;
+  epoch: string;
+  writer: SqliteAppendWriter;
+  pruner: SqliteRetentionPruner;
+}
+
+/**
+ * The embedded store: one SQLite file (created with its folder at open), WAL mode,
+ * `synchronous=FULL` so an append is durable, power loss included, once it resolves; group
+ * commit pays that fsync once per batch rather than once per notification. The schema is
+ * versioned by `PRAGMA user_version` and migrated at open. The epoch lives in the file: ids keep
+ * increasing across restarts, and a deleted file starts a new epoch.
+ *
+ * Rules (shared by every store):
+ * - Ids are `<epoch>-<seq>`, seq one store-wide sequence, never reused.
+ * - Retention per topic, applied by prune() in chunks of at most 500 rows with a yield to the
+ *   event loop between them: keep at most `historyLimit` newest and, when `historyTtlS` > 0,
+ *   nothing older than `historyTtlS`.
+ * - Personal topics (`user:<id>`) are the inbox: an unread entry is never pruned; read entries
+ *   follow the topic rules. Each topic keeps its highest pruned seq, and `readSince` answers
+ *   `recovered: false` when anything after `since` was pruned (still returning what is left).
+ * - A `since` that is malformed or from another epoch answers `recovered: false` and no items;
+ *   one beyond the latest answers `recovered: true` and no items.
+ * - Idempotency keys are kept 24 hours (pruned by prune()) and survive restarts.
+ * - Appends are group-committed (see GroupCommitQueue): one transaction per event-loop turn.
+ */
+export class SqliteNotificationStore implements NotificationStore {
+  private state: OpenState | null = null;
+  private closed = false;
+  private openedEpoch: string | null = null;
+  private pruning: Promise<void> | null = null;
+  private readonly queue = new GroupCommitQueue((batch) => this.guard((state) => state.writer.commit(batch)));
+
+  constructor(
+    private readonly path: string,
+    private readonly retention: RetentionPolicy,
+  ) {}
+
+  /** Readable from open() on, also after close(). */
+  get epoch(): string {
+    if (this.openedEpoch === null) throw new StoreUnavailableError('store is not open');
+    return this.openedEpoch;
+  }
+
+  async open(): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const db = new Database(this.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      migrateSqlite(db);
+      const statements = prepareSqliteStatements(db);
+      statements.initMeta.run('epoch', newEpoch());
+      statements.initMeta.run('last_seq', 0);
+      const epoch = String(statements.readMeta.get('epoch'));
+      const lastSeq = Number(statements.readMeta.get('last_seq'));
+      const writer = new SqliteAppendWriter(db, statements, epoch, lastSeq);
+      const pruner = new SqliteRetentionPruner(db, statements, this.retention);
+      this.state = { db, statements, epoch, writer, pruner };
+      this.openedEpoch = epoch;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  append(items: AppendItem[], idempotency?: IdempotencyClaim, onCommitted?: CommittedHook): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    return this.queue.append({ items, idempotency }, onCommitted);
+  }
+
+  async readSince(topic: string, since: string, limit: number): Promise<TopicHistory> {
+    return this.guard(({ statements, epoch }) => {
+      const position = this.ownPosition(since);
+      if (!position) return { items: [], recovered: false };
+      const prunedSeq = statements.prunedSeq.get(topic) ?? 0;
+      const rows = statements.readSince.all(topic, position.seq, limit);
+      return { items: rows.map((row) => toNotification(row, epoch)), recovered: prunedSeq <= position.seq };
+    });
+  }
+
+  async readLatest(topic: string, limit: number): Promise<Notification[]> {
+    return this.guard(({ statements, epoch }) => statements.readLatest.all(topic, limit).map((row) => toNotification(row, epoch)));
+  }
+
+  async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
+    return this.guard(({ statements, epoch }) => {
+      let beforeSeq = Number.MAX_SAFE_INTEGER;
+      if (query.before !== undefined) {
+        const position = this.ownPosition(query.before);
+        if (!position) throw new InvalidCursorError(`invalid cursor "${query.before}"`);
+        beforeSeq = position.seq;
+      }
+      const topic = personalTopic(userId);
+      const page = query.unreadOnly ? statements.unreadPage : statements.inboxPage;
+      const rows = page.all(topic, beforeSeq, query.limit + 1);
+      const items = rows.slice(0, query.limit).map((row) => toInboxItem(row, epoch));
+      return {
+        items,
+        unreadCount: statements.unreadCount.get(topic) ?? 0,
+        nextCursor: rows.length > items.length && items.length > 0 ? items[items.length - 1].id : null,
+      };
+    });
+  }
+
+  async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
+    return this.guard(({ db, statements }) => {
+      const topic = personalTopic(userId);
+      const updated = db.transaction(() => {
+        if ('all' in selection) return statements.markAllRead.run(topic).changes;
+        let changes = 0;
+        for (const id of selection.ids) {
+          const position = this.ownPosition(id);
+          if (position) changes += statements.markRead.run(position.seq, topic).changes;
+        }
+        return changes;
+      })();
+      return { updated, unreadCount: statements.unreadCount.get(topic) ?? 0 };
+    });
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    return this.guard(({ statements }) => statements.unreadCount.get(personalTopic(userId)) ?? 0);
+  }
+
+  /** Concurrent calls share the pass under way. */
+  async prune(): Promise<void> {
+    const { pruner } = this.opened();
+    this.pruning ??= pruner.prune(() => this.closed).finally(() => {
+      this.pruning = null;
+    });
+    return this.pruning;
+  }
+
+  async ping(): Promise<void> {
+    this.guard(({ statements }) => statements.ping.get());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.drained();
+    await this.pruning;
+    this.state?.db.close();
+    this.state = null;
+  }
+
+  /** Runs `work` on the open database; SQLite failures become StoreUnavailableError. */
+  private guard<T>(work: (state: OpenState) => T): T {
+    const state = this.opened();
+    try {
+      return work(state);
+    } catch (error) {
+      if (error instanceof Database.SqliteError) throw new StoreUnavailableError(error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  private opened(): OpenState {
+    if (!this.state) throw new StoreUnavailableError(this.closed ? 'store is closed' : 'store is not open');
+    return this.state;
+  }
+
+  /** The position of an id this store issued in its current epoch, else null. */
+  private ownPosition(id: string): NotificationPosition | null {
+    const position = parseNotificationId(id);
+    return position?.epoch === this.opened().epoch ? position : null;
+  }
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { HubEvent } from '../../src/notifications/broker/notification-broker.js';
+import { RedisBroker } from '../../src/notifications/broker/redis.broker.js';
+import { RedisServerProcess } from './redis-server.fixture.js';
+
+const REDIS_URL = process.env.REDIS_URL;
+if (!REDIS_URL) console.log('RedisBroker tests skipped: REDIS_URL is unset');
+const describeWithRedis = REDIS_URL ? describe : describe.skip;
+
+const notificationEvent = (label: string): HubEvent => ({
+  kind: 'notification',
+  notification: { id: label, topic: 'orders', type: 'order.created', payload: { label }, createdAt: new Date(0).toISOString() },
+});
+
+const labelOf = (event: HubEvent): string => (event.kind === 'notification' ? event.notification.id : `unread:${event.userId}`);
+
+/** An instance's broker and everything its listener received. */
+interface Instance {
+  broker: RedisBroker;
+  received: string[];
+}
+
+async function startInstance(url: string, channel: string): Promise<Instance> {
+  const broker = new RedisBroker(url, { channel });
+  const received: string[] = [];
+  await broker.start((event) => received.push(labelOf(event)));
+  return { broker, received };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function eventually(attempt: () => Promise<void>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describeWithRedis('RedisBroker', () => {
+  const instances: Instance[] = [];
+  const channel = `test:${randomUUID()}`;
+
+  afterEach(async () => {
+    await Promise.all(instances.splice(0).map(({ broker }) => broker.close()));
+  });
+
+  it('gives every instance every event, each publisher in its publish order', async () => {
+    const a = await startInstance(REDIS_URL!, channel);
+    const b = await startInstance(REDIS_URL!, channel);
+    instances.push(a, b);
+
+    const fromA = Array.from({ length: 50 }, (_, index) => `a-${index}`);
+    const fromB = Array.from({ length: 50 }, (_, index) => `b-${index}`);
+    await Promise.all([
+      (async () => {
+        for (let index = 0; index < fromA.length; index += 5) await a.broker.publish(fromA.slice(index, index + 5).map(notificationEvent));
+      })(),
+      (async () => {
+        for (const label of fromB) await b.broker.publish([notificationEvent(label)]);
+      })(),
+      b.broker.publish([{ kind: 'unread', userId: 'alice', count: 2 }]),
+    ]);
+
+    for (const instance of [a, b]) {
+      await waitFor(() => instance.received.length === 101, 'every event');
+      expect(instance.received.filter((label) => label.startsWith('a-'))).toEqual(fromA);
+      expect(instance.received.filter((label) => label.startsWith('b-'))).toEqual(fromB);
+      expect(instance.received).toContain('unread:alice');
+    }
+    // One channel gives one order: both instances see the same interleaving.
+    expect(a.received).toEqual(b.received);
+  });
+
+  it('is ready while connected and ignores messages that are not hub events', async () => {
+    const a = await startInstance(REDIS_URL!, channel);
+    instances.push(a);
+    await expect(a.broker.ping()).resolves.toBeUndefined();
+
+    const stranger = new Redis(REDIS_URL!);
+    try {
+      await stranger.publish(channel, 'not json');
+      await stranger.publish(channel, '{"kind":"notification"}');
+    } finally {
+      stranger.disconnect();
+    }
+    await a.broker.publish([notificationEvent('after-noise')]);
+
+    await waitFor(() => a.received.length === 1, 'the event after the noise');
+    expect(a.received).toEqual(['after-noise']);
+  });
+
+  describe('when Redis goes down and comes back', () => {
+    let server: RedisServerProcess;
+
+    beforeEach(async () => {
+      server = await RedisServerProcess.onSparePort();
+      await server.start();
+    });
+
+    afterEach(async () => {
+      await Promise.all(instances.splice(0).map(({ broker }) => broker.close()));
+      await server.kill();
+    });
+
+    it('fails publishes fast while down, then resubscribes, says so, and carries events again', async () => {
+      const a = await startInstance(server.url, channel);
+      const b = await startInstance(server.url, channel);
+      instances.push(a, b);
+      const resubscribed = [a, b].map(
+        ({ broker }) => new Promise<void>((resolve) => broker.onResubscribed(resolve)),
+      );
+
+      for (let index = 0; index < 5; index++) await a.broker.publish([notificationEvent(`before-${index}`)]);
+      await waitFor(() => b.received.length === 5, 'the events before the crash');
+
+      await server.kill();
+      const started = Date.now();
+      await expect(a.broker.publish([notificationEvent('while-down')])).rejects.toThrow();
+      await expect(b.broker.publish([notificationEvent('while-down')])).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(1000);
+      await expect(a.broker.ping()).rejects.toThrow();
+
+      await server.start();
+      await Promise.all(resubscribed);
+      // Readiness comes back once both connections of each instance are back.
+      await Promise.all([a, b].map(({ broker }) => eventually(() => broker.ping(), 'readiness')));
+
+      await a.broker.publish([notificationEvent('after-0'), notificationEvent('after-1')]);
+      await b.broker.publish([notificationEvent('after-2')]);
+      for (const instance of [a, b]) {
+        await waitFor(() => instance.received.length === 8, 'the events after the restart');
+        expect(instance.received).toEqual([
+          ...Array.from({ length: 5 }, (_, index) => `before-${index}`),
+          'after-0',
+          'after-1',
+          'after-2',
+        ]);
+      }
+    });
+  });
+});

@@ -1,0 +1,201 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { formatNotificationId } from '../../src/notifications/store/notification-id.js';
+import { type AppendResult, StoreUnavailableError } from '../../src/notifications/store/notification-store.js';
+import { MAX_TOPIC_LOCKS } from '../../src/notifications/store/postgres-append.locks.js';
+import { POSTGRES_MIGRATIONS } from '../../src/notifications/store/postgres.migrations.js';
+import { PostgresNotificationStore } from '../../src/notifications/store/postgres.store.js';
+import type { RetentionPolicy } from '../../src/notifications/store/retention-policy.js';
+import { describeStoreSuite } from './store.suite.js';
+import { draft, seqOf } from './store.fixture.js';
+import { TcpProxy } from './tcp-proxy.fixture.js';
+
+const DATABASE_URL = process.env.DATABASE_URL;
+if (!DATABASE_URL) console.log('Postgres store tests skipped: DATABASE_URL is unset');
+const describeWithPostgres = DATABASE_URL ? describe : describe.skip;
+
+const RETENTION: RetentionPolicy = { historyLimit: 1000, historyTtlS: 0 };
+
+describeWithPostgres('PostgresNotificationStore', () => {
+  // Every store of this run lives in a schema of its own, dropped at the end.
+  const schemas: string[] = [];
+  const newSchema = (): string => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    return schema;
+  };
+  const opened: PostgresNotificationStore[] = [];
+  /** An instance of the store: its own pool on the database. */
+  const instance = (schema: string, url = DATABASE_URL!): PostgresNotificationStore => {
+    const store = new PostgresNotificationStore(url, RETENTION, { schema });
+    opened.push(store);
+    return store;
+  };
+
+  afterAll(async () => {
+    await Promise.all(opened.map((store) => store.close()));
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  describeStoreSuite('postgres', async (retention) => {
+    const store = new PostgresNotificationStore(DATABASE_URL!, retention, { schema: newSchema() });
+    await store.open();
+    return store;
+  });
+
+  describe('across instances', () => {
+    it('orders a topic’s ids by commit across two instances, with no gap a concurrent since poller could skip', async () => {
+      const schema = newSchema();
+      const [a, b] = [instance(schema), instance(schema)];
+      await a.open();
+      await b.open();
+      const topic = 'user:racer';
+      // Hooks run while the topic is locked: their order is the order notifications would be published in.
+      const published: number[] = [];
+      const unreadInHookOrder: number[] = [];
+      const hook = async (result: AppendResult) => {
+        for (const notification of result.notifications) if (notification.topic === topic) published.push(seqOf(notification.id));
+        const unread = result.unreadCounts.get('racer');
+        if (unread !== undefined) unreadInHookOrder.push(unread);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+      };
+      // A fan-out wide enough to take the store-wide lock instead of per-topic locks.
+      const fanOut = Array.from({ length: MAX_TOPIC_LOCKS + 10 }, (_, index) => draft(`user:fan-${index}`));
+      const producer = async (store: PostgresNotificationStore, producerIndex: number) => {
+        for (let round = 0; round < 25; round++) {
+          const items = round % 10 === producerIndex ? [...fanOut, draft(topic)] : [draft(topic), draft('elsewhere')];
+          await store.append(items, undefined, hook);
+        }
+      };
+
+      const polled: number[] = [];
+      let since = formatNotificationId(a.epoch, 0);
+      const poll = async () => {
+        const { items, recovered } = await b.readSince(topic, since, 1000);
+        expect(recovered).toBe(true);
+        for (const notification of items) polled.push(seqOf(notification.id));
+        if (items.length > 0) since = items[items.length - 1].id;
+      };
+      let producing = true;
+      const poller = (async () => {
+        while (producing) await poll();
+      })();
+      await Promise.all([a, b].flatMap((store) => [0, 1, 2, 3].map((index) => producer(store, index))));
+      producing = false;
+      await poller;
+      await poll();
+
+      const stored = (await a.readLatest(topic, 1000)).map((notification) => seqOf(notification.id));
+      expect(stored).toHaveLength(200);
+      expect(published).toEqual(stored);
+      expect(polled).toEqual(stored);
+      expect(unreadInHookOrder).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+      expect(await b.unreadCount('racer')).toBe(200);
+    });
+
+    it('appends once when two instances race with the same idempotency key', async () => {
+      const schema = newSchema();
+      const [a, b] = [instance(schema), instance(schema)];
+      await Promise.all([a.open(), b.open()]);
+
+      const results = await Promise.all(
+        [a, b, a, b, a, b].map((store) => store.append([draft('user:alice'), draft('orders')], { key: 'order-7', fingerprint: 'same' })),
+      );
+      const conflicting = await Promise.allSettled([a, b].map((store) => store.append([draft('orders')], { key: 'order-7', fingerprint: 'other' })));
+
+      expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
+      for (const result of results) expect(result.accepted).toEqual(results[0].accepted);
+      expect(conflicting.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+      expect(await a.readLatest('orders', 10)).toHaveLength(1);
+      expect(await b.unreadCount('alice')).toBe(1);
+    });
+
+    it('migrates once when instances start together, and they share one epoch', async () => {
+      const schema = newSchema();
+      const stores = [instance(schema), instance(schema), instance(schema)];
+      await Promise.all(stores.map((store) => store.open()));
+
+      expect(new Set(stores.map((store) => store.epoch)).size).toBe(1);
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+        expect(rows.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('keeps its epoch and ids across a restart', async () => {
+      const schema = newSchema();
+      const before = instance(schema);
+      await before.open();
+      const { accepted } = await before.append([draft('orders'), draft('orders'), draft('user:alice')]);
+      await before.close();
+
+      const after = instance(schema);
+      await after.open();
+      expect(after.epoch).toBe(before.epoch);
+      expect(await after.readSince('orders', accepted[0].id, 10)).toEqual({
+        items: [expect.objectContaining({ id: accepted[1].id })],
+        recovered: true,
+      });
+      expect(await after.unreadCount('alice')).toBe(1);
+      const [next] = (await after.append([draft('orders')])).accepted;
+      expect(seqOf(next.id)).toBeGreaterThan(seqOf(accepted[2].id));
+    });
+  });
+
+  describe('group commit', () => {
+    it('fails only the append the database refuses among appends committed together', async () => {
+      const store = instance(newSchema());
+      await store.open();
+      // Postgres text cannot hold NUL: the batch statement fails, and each append is retried on its own.
+      const [good, refused, alsoGood] = await Promise.allSettled([
+        store.append([draft('orders', 'first')], { key: 'order-1', fingerprint: 'f' }),
+        store.append([draft('orders', 'refused')], { key: 'order-\u0000', fingerprint: 'f' }),
+        store.append([draft('orders', 'last')]),
+      ]);
+
+      expect([good.status, refused.status, alsoGood.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await store.readLatest('orders', 10)).map((notification) => notification.type)).toEqual(['first', 'last']);
+      expect((await store.append([draft('orders', 'first')], { key: 'order-1', fingerprint: 'f' })).duplicate).toBe(true);
+    });
+  });
+
+  describe('when the database is unreachable', () => {
+    it('answers StoreUnavailableError, and works again once the database is back', async () => {
+      const target = new URL(DATABASE_URL!);
+      const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+      const viaProxy = new URL(DATABASE_URL!);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const store = instance(newSchema(), viaProxy.toString());
+      try {
+        await store.open();
+        await store.append([draft('orders')]);
+
+        await proxy.cut();
+        await expect(store.append([draft('orders')])).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.readLatest('orders', 10)).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+        const unopened = instance(newSchema(), viaProxy.toString());
+        await expect(unopened.open()).rejects.toBeInstanceOf(StoreUnavailableError);
+
+        await proxy.resume();
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.append([draft('orders')]);
+        expect(await store.readLatest('orders', 10)).toHaveLength(2);
+      } finally {
+        await proxy.cut();
+      }
+    });
+  });
+});

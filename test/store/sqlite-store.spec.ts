@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from '@jest/globals';
+import { SqliteNotificationStore } from '../../src/notifications/store/sqlite.store.js';
+import { describeStoreSuite } from './store.suite.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sqlite-store-suite-'));
+let files = 0;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describeStoreSuite('sqlite', async (retention) => {
+  files += 1;
+  const store = new SqliteNotificationStore(join(root, `suite-${files}`, 'notifications.db'), retention);
+  await store.open();
+  return store;
+});
