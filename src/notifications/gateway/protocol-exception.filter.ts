@@ -1,6 +1,13 @@
-import { type ArgumentsHost, Catch, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, HttpException, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
 import { ExceptionReporter } from './exception-reporter.service.js';
-import { type ProtocolErrorBody, ProtocolException } from './protocol.exception.js';
+import { type FieldError, type ProtocolErrorBody, type ProtocolErrorCode, ProtocolException } from './protocol.exception.js';
+
+const CODE_BY_STATUS: Record<number, ProtocolErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  429: 'RATE_LIMITED',
+};
 
 /** Turns whatever a command handler threw into an `exception` frame with the command as `cause`. */
 @Catch()
@@ -12,13 +19,31 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
-    let body: ProtocolErrorBody;
-    if (exception instanceof ProtocolException) {
-      body = exception.body;
-    } else {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-      body = { status: 'error', code: 'INTERNAL', message: 'internal error' };
-    }
-    this.reporter.report(ws.getClient(), { ...body, cause: { pattern: ws.getPattern(), data: ws.getData() } });
+    this.reporter.report(ws.getClient(), { ...this.toBody(exception), cause: { pattern: ws.getPattern(), data: ws.getData() } });
   }
+
+  private toBody(exception: unknown): ProtocolErrorBody {
+    if (exception instanceof ProtocolException) return exception.body;
+    // A host's global pipes and guards run on gateways too and throw HTTP exceptions.
+    const code = exception instanceof HttpException ? CODE_BY_STATUS[exception.getStatus()] : undefined;
+    if (exception instanceof HttpException && code) {
+      const errors = code === 'VALIDATION_FAILED' ? fieldErrorsOf(exception) : undefined;
+      return { status: 'error', code, message: exception.message, ...(errors ? { errors } : {}) };
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return { status: 'error', code: 'INTERNAL', message: 'internal error' };
+  }
+}
+
+/** Nest's default ValidationPipe answers messages such as "topic must be a string": the first word is the field. */
+function fieldErrorsOf(exception: HttpException): FieldError[] | undefined {
+  const response = exception.getResponse();
+  const messages = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+  if (!Array.isArray(messages)) return undefined;
+  const byField = new Map<string, string[]>();
+  for (const message of messages.filter((m): m is string => typeof m === 'string')) {
+    const field = message.split(' ')[0];
+    byField.set(field, [...(byField.get(field) ?? []), message]);
+  }
+  return [...byField].map(([field, fieldMessages]) => ({ field, messages: fieldMessages }));
 }
