@@ -2,30 +2,27 @@ import 'reflect-metadata';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { NestFactory } from '@nestjs/core';
-import type { LogLevel } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { ServiceConfiguration } from './config/configuration.js';
+import { echoRequestId, requestId } from './logging/request-id.js';
+import { setUpOpenApi } from './openapi/openapi.setup.js';
 
 /** REST bodies over this get 413 (section 6 of the contract). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
-  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-  fatal: ['fatal'],
-  silent: false,
-};
-
 /** Creates the service (Fastify HTTP, ws gateway on the same port), not yet listening. */
 export async function createService(config: ServiceConfiguration): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestId });
+  adapter.getInstance().addHook('onRequest', echoRequestId);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
-    { logger: NEST_LOG_LEVELS[config.logLevel] ?? NEST_LOG_LEVELS.info, abortOnError: false },
+    adapter,
+    // Start-up lines wait for pino, which LOG_LEVEL configures, rather than going to the console.
+    { bufferLogs: true, abortOnError: false },
   );
+  app.useLogger(app.get(Logger));
   app.useWebSocketAdapter(new WsAdapter(app));
+  await setUpOpenApi(app);
   return app;
 }

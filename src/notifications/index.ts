@@ -9,6 +9,7 @@ export type {
   ResolvedNotificationsOptions,
 } from './notifications.options.js';
 export { isInsecureDevMode } from './notifications.options.js';
+export type { NotificationsObserver } from './notifications.observer.js';
 export type { InboxItem, Notification, NotificationDraft } from './notification.model.js';
 export type { AcceptedNotification, InboxPage, InboxQuery, ReadResult, ReadSelection, TopicHistory } from './store/notification-store.js';
 export { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';

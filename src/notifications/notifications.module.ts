@@ -3,6 +3,7 @@ import { HandshakeAuthenticator } from './auth/handshake-authenticator.service.j
 import { TokenVerifier } from './auth/token-verifier.service.js';
 import { TopicAccess } from './auth/topic-access.service.js';
 import { brokerProvider } from './broker/broker.provider.js';
+import { NOTIFICATION_BROKER } from './broker/notification-broker.js';
 import { ExceptionReporter } from './gateway/exception-reporter.service.js';
 import { NotificationsGateway } from './gateway/notifications.gateway.js';
 import { ProtocolExceptionFilter } from './gateway/protocol-exception.filter.js';
@@ -14,6 +15,7 @@ import { assertProductionReady, insecureDefaults } from './insecure-defaults.js'
 import { NOTIFICATIONS_MODULE_OPTIONS, NOTIFICATIONS_OPTIONS, NotificationsConfigurableModule } from './notifications.module-definition.js';
 import { type NotificationsModuleOptions, resolveOptions } from './notifications.options.js';
 import { NotificationsService } from './notifications.service.js';
+import { NOTIFICATION_STORE } from './store/notification-store.js';
 import { RetentionScheduler } from './store/retention.scheduler.js';
 import { storeProvider } from './store/store.provider.js';
 
@@ -49,6 +51,6 @@ import { storeProvider } from './store/store.provider.js';
     RetentionScheduler,
     NotificationsGateway,
   ],
-  exports: [NotificationsService, NOTIFICATIONS_OPTIONS, Hub],
+  exports: [NotificationsService, NOTIFICATIONS_OPTIONS, Hub, NOTIFICATION_STORE, NOTIFICATION_BROKER],
 })
 export class NotificationsModule extends NotificationsConfigurableModule {}

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { NotificationsObserver } from './notifications.observer.js';
 
 /** The user a connection acts for; `topics` lists private topics or `prefix*` it may subscribe to. */
 export interface ConnectionUser {
@@ -42,6 +43,8 @@ export interface NotificationsHooks {
   authenticate?: (request: IncomingMessage) => Promise<ConnectionUser | null> | ConnectionUser | null;
   /** Decides whether a user may subscribe to a `private:` topic (after the token's `topics` claim). */
   authorize?: (user: ConnectionUser | null, topic: string) => Promise<boolean> | boolean;
+  /** Hears what the module does (connections, frames, publishes, failures), e.g. to keep metrics. */
+  observer?: NotificationsObserver;
 }
 
 export type NotificationsModuleOptions = Partial<NotificationsSettings> & NotificationsHooks;

@@ -4,6 +4,8 @@ import { type Observable, Subject } from 'rxjs';
 import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';
 import { Hub } from './hub/hub.service.js';
 import { BROADCAST_TOPIC, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
+import { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from './notifications.options.js';
 import {
   type AcceptedNotification,
   type AppendItem,
@@ -38,6 +40,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     @Inject(NOTIFICATION_BROKER) private readonly broker: NotificationBroker,
     private readonly hub: Hub,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -96,20 +99,22 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   }
 
   private async append(items: AppendItem[], options?: PublishOptions): Promise<AcceptedNotification[]> {
+    const started = performance.now();
     const claim = options?.idempotencyKey
       ? { key: options.idempotencyKey, fingerprint: fingerprint(items) }
       : undefined;
-    const result = await this.store.append(items, claim, (committed) => this.publishCommitted(committed));
+    const result = await this.store.append(items, claim, (committed) => this.publishCommitted(committed, started));
     return result.accepted;
   }
 
-  private async publishCommitted({ notifications, unreadCounts, duplicate }: AppendResult): Promise<void> {
+  private async publishCommitted({ notifications, unreadCounts, duplicate }: AppendResult, started: number): Promise<void> {
     if (duplicate) return;
     const events: HubEvent[] = notifications.map((notification) => {
       const owner = topicOwner(notification.topic);
       return { kind: 'notification', notification, unreadCount: owner === null ? undefined : unreadCounts.get(owner) };
     });
     await this.dispatch(events);
+    this.options.observer?.published(notifications, (performance.now() - started) / 1000);
     for (const notification of notifications) this.published.next(notification);
   }
 
@@ -127,8 +132,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   }
 
   private toHub(event: HubEvent): void {
-    if (event.kind === 'notification') this.hub.deliver(event.notification, event.unreadCount);
+    if (event.kind === 'notification') this.countDelivered(this.hub.deliver(event.notification, event.unreadCount));
     else this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
+  }
+
+  /** A separate call so that delivery never sits inside an optional chain that could skip it. */
+  private countDelivered(sockets: number): void {
+    this.options.observer?.delivered(sockets);
   }
 
   /** After a broker blink, delivers what every locally subscribed topic missed meanwhile. */
@@ -137,7 +147,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
       if (lastId === null) continue;
       try {
         const { items } = await this.store.readSince(topic, lastId, 1000);
-        for (const notification of items) this.hub.deliver(notification);
+        for (const notification of items) this.countDelivered(this.hub.deliver(notification));
       } catch (error) {
         this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
       }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../hub/close-codes.js';
 import { Hub } from '../hub/hub.service.js';
@@ -14,8 +14,7 @@ const BAD_FRAME_WINDOW_MS = 10_000;
  */
 @Injectable()
 export class ExceptionReporter {
-  /** Observes every exception sent (metrics). */
-  onException: (code: string) => void = () => {};
+  private readonly logger = new Logger('NotificationsGateway');
 
   constructor(
     private readonly hub: Hub,
@@ -25,7 +24,8 @@ export class ExceptionReporter {
   report(socket: WebSocket, body: ProtocolErrorBody): void {
     const subscriber = this.hub.subscriberOf(socket);
     if (!subscriber) return;
-    this.onException(body.code);
+    this.options.observer?.exceptionSent(body.code);
+    this.logger.debug({ connectionId: subscriber.connectionId, code: body.code }, 'exception sent');
     this.hub.send(subscriber, 'exception', body);
     if (subscriber.recordBadFrame(Date.now(), this.options.maxBadFrames, BAD_FRAME_WINDOW_MS)) {
       this.hub.close(subscriber, CloseCode.POLICY, 'too many bad frames');

@@ -1,12 +1,20 @@
 import type { RawData } from 'ws';
 import type { ProtocolErrorBody } from './protocol.exception.js';
 
+/** What a frame turned out to be: a command for a handler, or the exception that answers it. */
+export interface InspectedFrame {
+  /** The frame's event when the service handles it, `unknown` for another event, `invalid` when unreadable. */
+  event: string;
+  /** The exception to answer with; null when the frame goes on to its handler. */
+  error: ProtocolErrorBody | null;
+}
+
 /**
  * Checks a raw frame's envelope. Nest's adapter drops malformed frames and unknown events
- * silently; the contract answers them, so they are caught here. Known events return null and
- * go on to their handler, whose pipes check `data`.
+ * silently; the contract answers them, so they are caught here. Known events come back without
+ * an error and go on to their handler, whose pipes check `data`.
  */
-export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySet<string>): ProtocolErrorBody | null {
+export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySet<string>): InspectedFrame {
   if (isBinary) return badJson('binary frames are not accepted');
   let message: unknown;
   try {
@@ -15,14 +23,14 @@ export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySe
     return badJson('frame is not valid JSON');
   }
   if (!isObject(message) || typeof message.event !== 'string') return badJson('frame is not an {event, data} object');
-  const cause = { pattern: message.event, data: message.data };
   if (!events.has(message.event)) {
-    return { status: 'error', code: 'UNKNOWN_EVENT', message: `unknown event "${message.event}"`, cause };
+    const cause = { pattern: message.event, data: message.data };
+    return { event: 'unknown', error: { status: 'error', code: 'UNKNOWN_EVENT', message: `unknown event "${message.event}"`, cause } };
   }
-  return null;
+  return { event: message.event, error: null };
 }
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const badJson = (message: string): ProtocolErrorBody => ({ status: 'error', code: 'BAD_JSON', message });
+const badJson = (message: string): InspectedFrame => ({ event: 'invalid', error: { status: 'error', code: 'BAD_JSON', message } });

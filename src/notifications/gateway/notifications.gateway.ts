@@ -85,7 +85,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       this.hub.add(subscriber);
       socket.on('pong', () => (subscriber.missedPongs = 0));
       socket.on('message', (raw: RawData, isBinary: boolean) => {
-        const error = inspectFrame(raw, isBinary, CLIENT_EVENTS);
+        const { event, error } = inspectFrame(raw, isBinary, CLIENT_EVENTS);
+        this.options.observer?.frameReceived(event);
         if (error) this.reporter.report(socket, error);
       });
       this.hub.join(subscriber, BROADCAST_TOPIC);
@@ -95,6 +96,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
         userId: subscriber.userId,
         heartbeatMs: this.options.heartbeatMs,
       });
+      this.logger.debug({ connectionId: subscriber.connectionId, userId: subscriber.userId }, 'connection opened');
       if (user) {
         this.scheduleExpiry(subscriber);
         this.sendUnreadCount(subscriber, user.id);
@@ -110,6 +112,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     if (!subscriber) return;
     clearTimeout(subscriber.expiryTimer);
     this.hub.remove(subscriber);
+    this.logger.debug({ connectionId: subscriber.connectionId }, 'connection closed');
   }
 
   @SubscribeMessage('subscribe')

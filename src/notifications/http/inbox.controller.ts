@@ -5,10 +5,12 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { BadRequestResponseDto, ErrorResponseDto } from '../dto/error-response.dto.js';
 import { InboxPageDto, ReadResultDto } from '../dto/inbox.dto.js';
 import { InboxQueryDto } from '../dto/inbox-query.dto.js';
 import { ReadDto } from '../dto/read.dto.js';
@@ -22,9 +24,26 @@ import { UserIdParamPipe } from './user-id-param.pipe.js';
 @ApiTags('inbox')
 @ApiBearerAuth()
 @ApiParam({ name: 'userId', example: 'alice' })
-@ApiUnauthorizedResponse({ description: 'Missing or wrong API key.' })
-@ApiBadRequestResponse({ description: 'Invalid user id, query, cursor or body: `errors` lists each bad field.' })
-@ApiServiceUnavailableResponse({ description: 'The store is unreachable.' })
+@ApiUnauthorizedResponse({
+  description: 'Missing or wrong API key.',
+  type: ErrorResponseDto,
+  example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' },
+})
+@ApiBadRequestResponse({
+  description: 'Invalid user id, query, cursor or body: `errors` lists each bad field.',
+  type: BadRequestResponseDto,
+  example: {
+    statusCode: 400,
+    error: 'Bad Request',
+    message: 'validation failed',
+    errors: [{ field: 'userId', messages: ['userId must match ^[A-Za-z0-9_.:-]{1,123}$'] }],
+  },
+})
+@ApiServiceUnavailableResponse({
+  description: 'The store is unreachable.',
+  type: ErrorResponseDto,
+  example: { statusCode: 503, error: 'Service Unavailable', message: 'store is closed' },
+})
 @Controller('users/:userId/notifications')
 @UseGuards(ApiKeyGuard)
 @UsePipes(httpValidationPipe)
@@ -43,6 +62,11 @@ export class InboxController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark notifications read (`ids`) or all of them (`all: true`)' })
   @ApiOkResponse({ type: ReadResultDto })
+  @ApiPayloadTooLargeResponse({
+    description: 'Body over 64 KiB.',
+    type: ErrorResponseDto,
+    example: { statusCode: 413, message: 'Request body is too large' },
+  })
   read(@Param('userId', UserIdParamPipe) userId: string, @Body() body: ReadDto): Promise<ReadResultDto> {
     return this.notifications.markRead(userId, body.all ? { all: true } : { ids: body.ids! });
   }

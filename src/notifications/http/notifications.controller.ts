@@ -13,6 +13,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AcceptedNotificationsDto } from '../dto/accepted-notifications.dto.js';
+import { BadRequestResponseDto, ErrorResponseDto } from '../dto/error-response.dto.js';
 import { TopicHistoryDto } from '../dto/notification.dto.js';
 import { PublishNotificationDto } from '../dto/publish-notification.dto.js';
 import { TopicHistoryQueryDto } from '../dto/topic-history-query.dto.js';
@@ -25,8 +26,16 @@ import { TopicParamPipe } from './topic-param.pipe.js';
 /** REST edge for backends: publish, and read a topic's history. */
 @ApiTags('notifications')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong API key.' })
-@ApiServiceUnavailableResponse({ description: 'The store is unreachable; nothing was accepted.' })
+@ApiUnauthorizedResponse({
+  description: 'Missing or wrong API key.',
+  type: ErrorResponseDto,
+  example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' },
+})
+@ApiServiceUnavailableResponse({
+  description: 'The store is unreachable; nothing was accepted.',
+  type: ErrorResponseDto,
+  example: { statusCode: 503, error: 'Service Unavailable', message: 'store is closed' },
+})
 @Controller()
 @UseGuards(ApiKeyGuard)
 @UsePipes(httpValidationPipe)
@@ -38,9 +47,26 @@ export class NotificationsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish a notification to users, a topic or everyone' })
   @ApiAcceptedResponse({ type: AcceptedNotificationsDto, description: 'Stored; delivery to connected subscribers follows.' })
-  @ApiBadRequestResponse({ description: 'Invalid body: `errors` lists each bad field.' })
-  @ApiConflictResponse({ description: 'The idempotencyKey was used with a different body.' })
-  @ApiPayloadTooLargeResponse({ description: 'Body over 64 KiB.' })
+  @ApiBadRequestResponse({
+    description: 'Invalid body: `errors` lists each bad field; unknown fields are refused.',
+    type: BadRequestResponseDto,
+    example: {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'validation failed',
+      errors: [{ field: 'target', messages: ['exactly one of userIds, topic, broadcast is required'] }],
+    },
+  })
+  @ApiConflictResponse({
+    description: 'The idempotencyKey was used with a different body.',
+    type: ErrorResponseDto,
+    example: { statusCode: 409, error: 'Conflict', message: 'idempotencyKey "order-A-1001-shipped" was already used with a different request' },
+  })
+  @ApiPayloadTooLargeResponse({
+    description: 'Body over 64 KiB.',
+    type: ErrorResponseDto,
+    example: { statusCode: 413, message: 'Request body is too large' },
+  })
   async publish(@Body() body: PublishNotificationDto): Promise<AcceptedNotificationsDto> {
     const draft = { type: body.type, payload: body.payload ?? {} };
     const options = { idempotencyKey: body.idempotencyKey };
@@ -56,7 +82,16 @@ export class NotificationsController {
   @ApiOperation({ summary: "A topic's history in id order: after `since` when given, else the latest `limit`" })
   @ApiParam({ name: 'topic', example: 'orders' })
   @ApiOkResponse({ type: TopicHistoryDto })
-  @ApiBadRequestResponse({ description: 'Invalid topic name or query.' })
+  @ApiBadRequestResponse({
+    description: 'Invalid topic name or query: `errors` lists each bad field.',
+    type: BadRequestResponseDto,
+    example: {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'validation failed',
+      errors: [{ field: 'limit', messages: ['limit must not be greater than 1000'] }],
+    },
+  })
   history(@Param('topic', TopicParamPipe) topic: string, @Query() query: TopicHistoryQueryDto): Promise<TopicHistoryDto> {
     return this.notifications.history(topic, query.limit, query.since);
   }

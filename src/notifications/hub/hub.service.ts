@@ -29,8 +29,6 @@ export class Hub implements OnModuleDestroy {
   readonly connections = new Set<Subscriber>();
   private readonly bySocket = new WeakMap<WebSocket, Subscriber>();
   private readonly heartbeat: NodeJS.Timeout;
-  /** Called with the close code whenever the Hub closes a socket itself. */
-  onClose: (code: number) => void = () => {};
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {
     // One sweep for every socket rather than a timer per socket.
@@ -39,13 +37,14 @@ export class Hub implements OnModuleDestroy {
 
   add(subscriber: Subscriber): void {
     this.connections.add(subscriber);
+    this.options.observer?.connectionsChanged(1);
     this.bySocket.set(subscriber.socket, subscriber);
     const userId = subscriber.userId;
     if (userId !== null) this.userConnections(userId).add(subscriber);
   }
 
   remove(subscriber: Subscriber): void {
-    this.connections.delete(subscriber);
+    if (this.connections.delete(subscriber)) this.options.observer?.connectionsChanged(-1);
     for (const topic of subscriber.topics) this.leave(subscriber, topic);
     const userId = subscriber.userId;
     const connections = userId === null ? undefined : this.users.get(userId);
@@ -63,12 +62,13 @@ export class Hub implements OnModuleDestroy {
       audience = { subscribers: new Set(), lastSeq: 0, lastId: null };
       this.audiences.set(topic, audience);
     }
+    if (!subscriber.topics.has(topic)) this.options.observer?.subscriptionsChanged(1);
     audience.subscribers.add(subscriber);
     subscriber.topics.add(topic);
   }
 
   leave(subscriber: Subscriber, topic: string): void {
-    subscriber.topics.delete(topic);
+    if (subscriber.topics.delete(topic)) this.options.observer?.subscriptionsChanged(-1);
     subscriber.held.delete(topic);
     const audience = this.audiences.get(topic);
     if (!audience) return;
@@ -146,7 +146,8 @@ export class Hub implements OnModuleDestroy {
   /** Closes a socket for a reason of the server's (4008, 1008, 4001). */
   close(subscriber: Subscriber, code: number, reason: string): void {
     subscriber.socket.close(code, reason);
-    this.onClose(code);
+    this.options.observer?.connectionClosed(code);
+    this.logger.log({ connectionId: subscriber.connectionId, code }, `closing: ${reason}`);
   }
 
   private sweep(): void {

@@ -1,0 +1,237 @@
+import { TOPIC_PATTERN, TYPE_PATTERN } from '../notifications/notification.model.js';
+
+/** A JSON Schema, as AsyncAPI 3 embeds them. */
+type Schema = Record<string, unknown>;
+
+const ref = (path: string): { $ref: string } => ({ $ref: path });
+const schema = (name: string): { $ref: string } => ref(`#/components/schemas/${name}`);
+const channelMessage = (event: string): { $ref: string } => ref(`#/channels/protocol/messages/${event}`);
+const CHANNEL = ref('#/channels/protocol');
+
+/** One frame of the protocol: the `{event, data}` envelope with `event` fixed and `data` described. */
+const frame = (event: string, summary: string, data: Schema, example: unknown): Schema => ({
+  name: event,
+  title: event,
+  summary,
+  payload: {
+    type: 'object',
+    required: ['event', 'data'],
+    additionalProperties: false,
+    properties: { event: { type: 'string', const: event }, data },
+  },
+  examples: [{ name: event, payload: { event, data: example } }],
+});
+
+const topic = { type: 'string', pattern: TOPIC_PATTERN.source, examples: ['orders'] };
+const notificationId = { type: 'string', maxLength: 64, description: 'Opaque; increasing within its topic.', examples: ['k3x9f2a1b0-42'] };
+const isoTime = { type: 'string', format: 'date-time' };
+
+const schemas: Record<string, Schema> = {
+  SubscribeData: {
+    type: 'object',
+    required: ['topic'],
+    additionalProperties: false,
+    properties: {
+      topic,
+      since: { ...notificationId, description: 'The last id seen in this topic: what came after it is replayed first.' },
+    },
+  },
+  UnsubscribeData: { type: 'object', required: ['topic'], additionalProperties: false, properties: { topic } },
+  ReadData: {
+    description: 'Exactly one of `ids` and `all`.',
+    oneOf: [
+      {
+        type: 'object',
+        required: ['ids'],
+        additionalProperties: false,
+        properties: { ids: { type: 'array', minItems: 1, maxItems: 1000, items: notificationId } },
+      },
+      { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'boolean', const: true } } },
+    ],
+  },
+  AuthData: {
+    type: 'object',
+    required: ['token'],
+    additionalProperties: false,
+    properties: { token: { type: 'string', minLength: 1, maxLength: 16384, description: 'A fresh JWT for the same user.' } },
+  },
+  PingData: { type: 'object', additionalProperties: false, properties: {} },
+  WelcomeData: {
+    type: 'object',
+    required: ['connectionId', 'userId', 'heartbeatMs'],
+    additionalProperties: false,
+    properties: {
+      connectionId: { type: 'string' },
+      userId: { type: ['string', 'null'], description: 'null for an anonymous connection.' },
+      heartbeatMs: { type: 'integer', description: 'Interval of the server\'s WebSocket ping frames.' },
+    },
+  },
+  SubscribedData: {
+    type: 'object',
+    required: ['topic', 'recovered', 'missed'],
+    additionalProperties: false,
+    properties: {
+      topic,
+      recovered: { type: 'boolean', description: 'True only when `since` was given and everything after it was replayed.' },
+      missed: { type: 'integer', minimum: 0, description: 'Notifications replayed right after this frame.' },
+    },
+  },
+  UnsubscribedData: { type: 'object', required: ['topic'], additionalProperties: false, properties: { topic } },
+  UnreadData: {
+    type: 'object',
+    required: ['count'],
+    additionalProperties: false,
+    properties: { count: { type: 'integer', minimum: 0, description: "The user's unread inbox count." } },
+  },
+  AuthenticatedData: {
+    type: 'object',
+    required: ['userId', 'expiresAt'],
+    additionalProperties: false,
+    properties: {
+      userId: { type: 'string' },
+      expiresAt: { type: ['string', 'null'], format: 'date-time', description: 'null for a token without `exp`.' },
+    },
+  },
+  PongData: { type: 'object', required: ['time'], additionalProperties: false, properties: { time: isoTime } },
+  Notification: {
+    type: 'object',
+    required: ['id', 'topic', 'type', 'payload', 'createdAt'],
+    additionalProperties: false,
+    properties: {
+      id: notificationId,
+      topic,
+      type: { type: 'string', pattern: TYPE_PATTERN.source },
+      payload: { type: 'object', description: 'Any JSON object up to 64 KiB serialized.' },
+      createdAt: isoTime,
+    },
+  },
+  ExceptionData: {
+    type: 'object',
+    required: ['status', 'code', 'message'],
+    additionalProperties: false,
+    properties: {
+      status: { type: 'string', const: 'error' },
+      code: {
+        type: 'string',
+        enum: ['BAD_JSON', 'UNKNOWN_EVENT', 'VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'INTERNAL'],
+      },
+      message: { type: 'string' },
+      errors: {
+        type: 'array',
+        description: 'With VALIDATION_FAILED: one entry per bad field.',
+        items: {
+          type: 'object',
+          required: ['field', 'messages'],
+          additionalProperties: false,
+          properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } },
+        },
+      },
+      cause: {
+        type: 'object',
+        description: 'The command that failed, whenever it could be read.',
+        required: ['pattern'],
+        additionalProperties: false,
+        properties: { pattern: { type: 'string' }, data: {} },
+      },
+    },
+  },
+};
+
+const now = '2026-11-21T20:00:00.000Z';
+const aNotification = { id: 'k3x9f2a1b0-42', topic: 'orders', type: 'order.shipped', payload: { orderId: 'A-1001' }, createdAt: now };
+
+/** Every frame of the protocol, by event (contract section 4). */
+const messages: Record<string, Schema> = {
+  subscribe: frame('subscribe', 'Join a topic; with `since`, replay what came after it first.', schema('SubscribeData'), { topic: 'orders', since: 'k3x9f2a1b0-41' }),
+  unsubscribe: frame('unsubscribe', 'Leave a topic.', schema('UnsubscribeData'), { topic: 'orders' }),
+  read: frame('read', 'Mark inbox notifications read, by id or all of them.', schema('ReadData'), { ids: ['k3x9f2a1b0-42'] }),
+  auth: frame('auth', 'Replace the connection\'s token with a fresh one for the same user before it expires.', schema('AuthData'), { token: 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl' }),
+  ping: frame('ping', 'Application-level ping.', schema('PingData'), {}),
+  welcome: frame('welcome', 'First frame of every connection.', schema('WelcomeData'), { connectionId: '5f0c6f7e-3d0e-4a4b-9a51-0c9e7f1b2a3c', userId: 'alice', heartbeatMs: 30000 }),
+  subscribed: frame('subscribed', 'Answer to `subscribe`; the `missed` notifications follow it, in order.', schema('SubscribedData'), { topic: 'orders', recovered: true, missed: 1 }),
+  unsubscribed: frame('unsubscribed', 'Answer to `unsubscribe`.', schema('UnsubscribedData'), { topic: 'orders' }),
+  unread: frame('unread', "The user's unread count: right after `welcome`, as the answer to `read`, and whenever it changes.", schema('UnreadData'), { count: 3 }),
+  authenticated: frame('authenticated', 'Answer to `auth`: the new identity and when it expires.', schema('AuthenticatedData'), { userId: 'alice', expiresAt: now }),
+  pong: frame('pong', 'Answer to `ping`.', schema('PongData'), { time: now }),
+  notification: frame('notification', 'A notification of a topic the connection is in, in id order.', schema('Notification'), aNotification),
+  exception: frame('exception', 'A frame or command failed; the socket stays open (more than MAX_BAD_FRAMES in 10 s closes it with 1008).', schema('ExceptionData'), {
+    status: 'error',
+    code: 'VALIDATION_FAILED',
+    message: 'validation failed',
+    errors: [{ field: 'topic', messages: ['topic must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$'] }],
+    cause: { pattern: 'subscribe', data: { topic: '' } },
+  }),
+};
+
+/** A client command and the frames the server answers it with. */
+const command = (event: string, summary: string, replies: string[]): Schema => ({
+  action: 'receive',
+  channel: CHANNEL,
+  summary,
+  messages: [channelMessage(event)],
+  reply: { channel: CHANNEL, messages: replies.map(channelMessage) },
+});
+
+/** A frame the server sends on its own. */
+const push = (event: string, summary: string): Schema => ({
+  action: 'send',
+  channel: CHANNEL,
+  summary,
+  messages: [channelMessage(event)],
+});
+
+/**
+ * The WebSocket protocol as an AsyncAPI 3 document, served at `GET /asyncapi.json`. It describes
+ * the service: `receive` operations are client commands, `send` operations are server frames.
+ */
+export const asyncApiDocument = {
+  asyncapi: '3.0.0',
+  info: {
+    title: 'Notifications WebSocket protocol',
+    version: '1.0.0',
+    description: [
+      'Every frame is one JSON text message `{"event": string, "data": object}`. Unknown fields in `data` are refused.',
+      '',
+      'Close codes: 1001 server shutting down (reconnect), 1008 policy (abuse, forbidden origin), 1009 frame too large',
+      '(MAX_PAYLOAD_BYTES), 1011 internal error, 4001 token invalid or expired (get a new token first), 4008 too slow to read',
+      '(reconnect and recover with `since`).',
+    ].join('\n'),
+  },
+  defaultContentType: 'application/json',
+  servers: {
+    service: {
+      host: 'localhost:3000',
+      protocol: 'ws',
+      pathname: '/ws',
+      description: 'PORT and WS_PATH configure the address. A client may offer the subprotocol `notifications.v1`.',
+      security: [ref('#/components/securitySchemes/bearer'), ref('#/components/securitySchemes/accessToken')],
+    },
+  },
+  channels: {
+    protocol: {
+      address: '/ws',
+      title: 'Notifications connection',
+      description: 'One connection per client; it is in `broadcast` and, when it has a user, `user:<userId>` from the start.',
+      messages: Object.fromEntries(Object.keys(messages).map((event) => [event, ref(`#/components/messages/${event}`)])),
+    },
+  },
+  operations: {
+    subscribe: command('subscribe', 'Join a topic.', ['subscribed', 'notification', 'exception']),
+    unsubscribe: command('unsubscribe', 'Leave a topic.', ['unsubscribed', 'exception']),
+    read: command('read', 'Mark notifications read.', ['unread', 'exception']),
+    auth: command('auth', 'Refresh the token.', ['authenticated', 'exception']),
+    ping: command('ping', 'Ping the server.', ['pong', 'exception']),
+    welcome: push('welcome', 'Greets a new connection.'),
+    notification: push('notification', 'Delivers a notification.'),
+    unread: push('unread', 'Pushes the unread count.'),
+    exception: push('exception', 'Reports a bad frame or a failed command.'),
+  },
+  components: {
+    messages,
+    schemas,
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Authorization header of the upgrade request.' },
+      accessToken: { type: 'httpApiKey', in: 'query', name: 'access_token', description: 'The JWT as a query parameter, for browsers.' },
+    },
+  },
+};

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Notification, NotificationsObserver } from '../notifications/index.js';
+
+/** How a notification was addressed, from its topic (contract section 3). */
+type PublishTarget = 'users' | 'topic' | 'broadcast';
+
+const targetOf = (topic: string): PublishTarget =>
+  topic === 'broadcast' ? 'broadcast' : topic.startsWith('user:') ? 'users' : 'topic';
+
+/** Close codes the server sends for a reason of its own: present from the start so rates and alerts see zeros. */
+const SERVER_CLOSE_CODES = ['1008', '4001', '4008'];
+
+/**
+ * The service's Prometheus metrics, in a registry of their own with the default process
+ * metrics; the notifications module reports into them as its observer.
+ */
+@Injectable()
+export class NotificationsMetrics implements NotificationsObserver {
+  readonly registry = new Registry();
+
+  private readonly connections = new Gauge({
+    name: 'notifications_connections',
+    help: 'Open WebSocket connections on this instance.',
+    registers: [this.registry],
+  });
+
+  private readonly subscriptions = new Gauge({
+    name: 'notifications_subscriptions',
+    help: 'Topic memberships of the open connections, the automatic broadcast and user: ones included.',
+    registers: [this.registry],
+  });
+
+  private readonly publishedTotal = new Counter({
+    name: 'notifications_published_total',
+    help: 'Notifications stored and handed to the broker by this instance, by target kind.',
+    labelNames: ['target'],
+    registers: [this.registry],
+  });
+
+  private readonly deliveredTotal = new Counter({
+    name: 'notifications_delivered_total',
+    help: 'Live notifications written to sockets of this instance, one per socket.',
+    registers: [this.registry],
+  });
+
+  private readonly publishDuration = new Histogram({
+    name: 'notifications_publish_duration_seconds',
+    help: 'From the start of a publish (store append) until the broker took it; with the local broker, until its frames were written to the sockets of this instance.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  private readonly framesReceived = new Counter({
+    name: 'notifications_frames_received_total',
+    help: 'Client frames received, by event (unknown: an event the service does not handle; invalid: not an {event, data} JSON object).',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+
+  private readonly exceptions = new Counter({
+    name: 'notifications_exceptions_total',
+    help: 'exception frames sent to clients, by code.',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+
+  private readonly closes = new Counter({
+    name: 'notifications_closes_total',
+    help: 'Connections the server closed for a reason of its own, by close code (1008 abuse, 4001 token expired, 4008 too slow).',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+
+  private readonly storeErrors = new Counter({
+    name: 'notifications_store_errors_total',
+    help: 'Store operations that failed (not counting idempotency conflicts and bad cursors), by operation.',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
+
+  private readonly brokerErrors = new Counter({
+    name: 'notifications_broker_errors_total',
+    help: 'Broker operations that failed, by operation.',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    for (const target of ['users', 'topic', 'broadcast']) this.publishedTotal.inc({ target }, 0);
+    for (const code of SERVER_CLOSE_CODES) this.closes.inc({ code }, 0);
+  }
+
+  connectionsChanged(delta: number): void {
+    this.connections.inc(delta);
+  }
+
+  subscriptionsChanged(delta: number): void {
+    this.subscriptions.inc(delta);
+  }
+
+  frameReceived(event: string): void {
+    this.framesReceived.inc({ event });
+  }
+
+  exceptionSent(code: string): void {
+    this.exceptions.inc({ code });
+  }
+
+  connectionClosed(code: number): void {
+    this.closes.inc({ code: String(code) });
+  }
+
+  published(notifications: readonly Notification[], seconds: number): void {
+    // Counted per kind first: a publish to 1000 users is one label lookup, not 1000.
+    const counts: Record<PublishTarget, number> = { users: 0, topic: 0, broadcast: 0 };
+    for (const { topic } of notifications) counts[targetOf(topic)]++;
+    for (const [target, count] of Object.entries(counts)) if (count > 0) this.publishedTotal.inc({ target }, count);
+    this.publishDuration.observe(seconds);
+  }
+
+  delivered(count: number): void {
+    if (count > 0) this.deliveredTotal.inc(count);
+  }
+
+  storeFailed(operation: string): void {
+    this.storeErrors.inc({ operation });
+  }
+
+  brokerFailed(operation: string): void {
+    this.brokerErrors.inc({ operation });
+  }
+}

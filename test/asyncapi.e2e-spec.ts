@@ -1,0 +1,128 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MESSAGE_METADATA } from '@nestjs/websockets/constants.js';
+import { CLIENT_EVENTS, NotificationsGateway } from '../src/notifications/gateway/notifications.gateway.js';
+import { http } from './support/http.js';
+import { schemaErrors } from './support/json-schema.check.js';
+import { startApp, type RunningApp } from './support/start-app.js';
+import { hsToken, JWT_SECRET } from './support/tokens.js';
+import { type Frame, TestClient } from './support/ws-client.js';
+
+const MODULE_SOURCE = fileURLToPath(new URL('../src/notifications', import.meta.url));
+
+/** Every TypeScript file of the notifications module, read as text. */
+function moduleSources(dir = MODULE_SOURCE): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return moduleSources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [readFileSync(path, 'utf8')] : [];
+  });
+}
+
+/** Events the server writes, found in the source: `send(subscriber, 'x'`, `encodeFrame('x'`, `event: 'x'`. */
+function eventsSentBySource(): Set<string> {
+  const patterns = [/\bsend\(\s*\w+\s*,\s*'([a-z]+)'/g, /\bencodeFrame\(\s*'([a-z]+)'/g, /\bevent:\s*'([a-z]+)',\s*data\b/g];
+  const events = new Set<string>();
+  for (const source of moduleSources()) for (const pattern of patterns) for (const match of source.matchAll(pattern)) events.add(match[1]);
+  return events;
+}
+
+/** Events with a @SubscribeMessage handler on the gateway. */
+function eventsHandledByGateway(): Set<string> {
+  const prototype = NotificationsGateway.prototype as unknown as Record<string, unknown>;
+  return new Set(
+    Object.getOwnPropertyNames(prototype)
+      .map((name) => (typeof prototype[name] === 'function' ? Reflect.getMetadata(MESSAGE_METADATA, prototype[name] as object) : undefined))
+      .filter((event): event is string => typeof event === 'string'),
+  );
+}
+
+/** The AsyncAPI 3 document at GET /asyncapi.json against the gateway's code and its real frames. */
+describe('AsyncAPI', () => {
+  let running: RunningApp;
+  let document: any;
+  /** Operation actions each message appears in: `receive` for commands, `send` for server frames and replies. */
+  const actionsOf = (event: string): string[] =>
+    Object.values<any>(document.operations).flatMap((operation) => {
+      const names = (messages: Array<{ $ref: string }> = []) => messages.map(({ $ref }) => $ref.split('/').pop());
+      return [...(names(operation.messages).includes(event) ? [operation.action] : []), ...(names(operation.reply?.messages).includes(event) ? ['send'] : [])];
+    });
+  /** Where a frame breaks the schema its event's message declares. */
+  const frameErrors = (frame: Frame): string[] => {
+    const message = document.components.messages[frame.event];
+    if (!message) return [`no message "${frame.event}" in the document`];
+    return schemaErrors(frame, message.payload, document);
+  };
+
+  beforeAll(async () => {
+    running = await startApp({ jwtSecret: JWT_SECRET });
+    const response = await http(running.baseUrl, 'GET', '/asyncapi.json');
+    expect(response.status).toBe(200);
+    document = response.body;
+  });
+  afterAll(() => running.close());
+
+  it('is an AsyncAPI 3 document whose references all resolve', () => {
+    expect(document.asyncapi).toBe('3.0.0');
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/([^"]+)"/g)].map((match) => match[1]);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of refs) {
+      const path = ref.split('/');
+      expect({ ref, found: path.reduce((node: any, key) => node?.[key], document) !== undefined }).toEqual({ ref, found: true });
+    }
+  });
+
+  it('describes every event the gateway handles as a command the service receives', () => {
+    const handled = eventsHandledByGateway();
+    expect([...handled].sort()).toEqual([...CLIENT_EVENTS].sort());
+    for (const event of CLIENT_EVENTS) {
+      expect({ event, actions: actionsOf(event) }).toEqual({ event, actions: ['receive'] });
+    }
+  });
+
+  it('describes every event the service sends, as found in its source', () => {
+    const sent = eventsSentBySource();
+    // A floor for the scan itself: these are written in several different ways.
+    expect([...sent]).toEqual(expect.arrayContaining(['welcome', 'subscribed', 'unsubscribed', 'unread', 'authenticated', 'pong', 'notification', 'exception']));
+    for (const event of sent) {
+      expect({ event, sent: actionsOf(event).includes('send') }).toEqual({ event, sent: true });
+    }
+  });
+
+  it('lists exactly the exception codes of the protocol', () => {
+    const source = readFileSync(join(MODULE_SOURCE, 'gateway/protocol.exception.ts'), 'utf8');
+    const union = /type ProtocolErrorCode =([^;]+);/.exec(source)![1];
+    const codes = [...union.matchAll(/'([A-Z_]+)'/g)].map((match) => match[1]);
+    expect(document.components.schemas.ExceptionData.properties.code.enum.sort()).toEqual(codes.sort());
+  });
+
+  it('gives examples that fit their own schemas', () => {
+    for (const [event, message] of Object.entries<any>(document.components.messages)) {
+      for (const example of message.examples) expect({ event, errors: schemaErrors(example.payload, message.payload, document) }).toEqual({ event, errors: [] });
+    }
+  });
+
+  it('describes the frames the service really sends', async () => {
+    const token = await hsToken('alice', {}, 3600);
+    const client = await TestClient.open(`${running.wsUrl}?access_token=${token}`);
+    const frames: Frame[] = [await client.next('welcome'), await client.next('unread')];
+    await http(running.baseUrl, 'POST', '/notifications', { type: 'order.shipped', topic: 'orders', payload: { n: 1 } });
+    const since = (await http(running.baseUrl, 'GET', '/topics/orders/notifications')).body.items[0].id;
+    await http(running.baseUrl, 'POST', '/notifications', { type: 'order.shipped', topic: 'orders', payload: { n: 2 } });
+    frames.push(await client.request('subscribe', { topic: 'orders', since }, 'subscribed'), await client.next('notification'));
+    frames.push(await client.request('unsubscribe', { topic: 'orders' }, 'unsubscribed'));
+    frames.push(await client.request('read', { all: true }, 'unread'));
+    frames.push(await client.request('auth', { token: await hsToken('alice') }, 'authenticated'));
+    frames.push(await client.request('ping', {}, 'pong'));
+    frames.push(await client.request('subscribe', { topic: '', surprise: true }, 'exception'));
+    frames.push(await client.request('auth', { token: 'not-a-jwt' }, 'exception'));
+    client.sendRaw('not json');
+    frames.push(await client.next('exception'));
+    client.close();
+    expect(new Set(frames.map((frame) => frame.event))).toEqual(
+      new Set(['welcome', 'unread', 'subscribed', 'notification', 'unsubscribed', 'authenticated', 'pong', 'exception']),
+    );
+    for (const frame of frames) expect({ event: frame.event, errors: frameErrors(frame) }).toEqual({ event: frame.event, errors: [] });
+  });
+});
