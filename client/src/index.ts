@@ -1,0 +1,17 @@
+/** The public API of the notifications client, for browsers and Node. */
+export { NotificationsClient, SUBPROTOCOL, CloseCode, type NotificationsClientOptions } from './notifications-client.js';
+export type { ClientEventMap, ClientListener, ConnectionState, DisconnectInfo, StateChange } from './client-events.js';
+export { CommandRejectedError } from './command-rejected.error.js';
+export { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
+export { tokenExpiresAt } from './token-expiry.js';
+export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
+export type {
+  AuthenticatedData,
+  ExceptionCode,
+  ExceptionData,
+  Notification,
+  SubscribedData,
+  UnreadData,
+  UnsubscribedData,
+  WelcomeData,
+} from './protocol-frames.js';

@@ -1,0 +1,433 @@
+import { ClientEvents, type ConnectionState } from './client-events.js';
+import { CommandRejectedError } from './command-rejected.error.js';
+import { PendingReplies } from './pending-replies.js';
+import {
+  encodeCommand,
+  parseServerFrame,
+  type ClientCommandMap,
+  type ExceptionData,
+  type Notification,
+  type SubscribedData,
+  type UnsubscribedData,
+  type WelcomeData,
+} from './protocol-frames.js';
+import { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
+import { refreshDelayMs, tokenExpiresAt } from './token-expiry.js';
+import { TopicSubscriptions } from './topic-subscriptions.js';
+import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
+
+/** The subprotocol the client offers; the server selects it. */
+export const SUBPROTOCOL = 'notifications.v1';
+
+/** Close codes the client reacts to (CONTRACT section 4). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  abnormal: 1006,
+  policy: 1008,
+  tokenRejected: 4001,
+  tooSlow: 4008,
+} as const;
+
+/** Settings of {@link NotificationsClient}. */
+export interface NotificationsClientOptions {
+  /** The WebSocket endpoint, e.g. `ws://localhost:3000/ws`. */
+  url: string;
+  /**
+   * A JWT, or a function that fetches a fresh one. With a function the client refreshes the
+   * token before it expires and asks again after a 4001 close.
+   */
+  token?: string | (() => Promise<string>);
+  /** Insecure dev mode only: the user id to connect as, unverified. Ignored when `token` is set. */
+  user?: string;
+  /** A WebSocket class; defaults to `globalThis.WebSocket` (Node 20 has none: pass `ws`'s). */
+  WebSocket?: WebSocketConstructor;
+  /** Topics to subscribe to as soon as the connection is open. */
+  topics?: string[];
+  /** Reconnect delays: exponential backoff with full jitter. */
+  reconnect?: ReconnectBackoffOptions;
+  /** How long before a token's `exp` it is refreshed with `auth` (at most half its remaining life). Default 30 s. */
+  refreshBeforeMs?: number;
+  /** Recent ids remembered per topic to drop duplicates. Default 1000. */
+  dedupeWindow?: number;
+}
+
+/** A token closer than this to its `exp` is not worth connecting with. */
+const STALE_TOKEN_MS = 1000;
+/** Retry delay floor after a token getter failed during a refresh. */
+const REFRESH_RETRY_MS = 1000;
+
+const PERSONAL_PREFIX = 'user:';
+const BROADCAST = 'broadcast';
+
+/**
+ * A client of the notifications service: one WebSocket, kept open across network failures,
+ * server restarts and token expiry, recovering every topic with `since` so that nothing is
+ * missed or delivered twice.
+ */
+export class NotificationsClient extends ClientEvents {
+  private readonly url: string;
+  private readonly user?: string;
+  private readonly tokenGetter?: () => Promise<string>;
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly refreshBeforeMs: number;
+  private readonly backoff: ReconnectBackoff;
+  private readonly subscriptions: TopicSubscriptions;
+  private readonly subscribeReplies = new PendingReplies<SubscribedData>();
+  private readonly unsubscribeReplies = new PendingReplies<UnsubscribedData>();
+  private readonly readReplies = new PendingReplies<number>();
+  /** Topics with a `subscribe` sent and its reply not in yet. */
+  private readonly subscribesInFlight = new Set<string>();
+
+  private token?: string;
+  private socket: WebSocketLike | null = null;
+  private welcomed = false;
+  /** Bumped whenever a socket is opened or the client is closed, so that late callbacks know they are stale. */
+  private generation = 0;
+  private reconnectTimer?: ReturnType<typeof setTimeout>;
+  private refreshTimer?: ReturnType<typeof setTimeout>;
+  private currentState: ConnectionState = 'idle';
+  private lastWelcome: WelcomeData | null = null;
+  private unread = 0;
+
+  constructor(options: NotificationsClientOptions) {
+    super();
+    const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocketImpl) throw new TypeError('no global WebSocket: pass a WebSocket class in options (e.g. from "ws")');
+    this.WebSocketImpl = WebSocketImpl;
+    this.url = options.url;
+    this.user = options.user;
+    if (typeof options.token === 'function') this.tokenGetter = options.token;
+    else this.token = options.token;
+    this.refreshBeforeMs = options.refreshBeforeMs ?? 30_000;
+    this.backoff = new ReconnectBackoff(options.reconnect);
+    this.subscriptions = new TopicSubscriptions(options.dedupeWindow);
+    for (const topic of options.topics ?? []) this.subscriptions.add(topic, true);
+  }
+
+  /** Where the client is in its life. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The user's unread count, as last pushed by the server. */
+  get unreadCount(): number {
+    return this.unread;
+  }
+
+  /** The `welcome` of the current (or last) connection. */
+  get welcome(): WelcomeData | null {
+    return this.lastWelcome;
+  }
+
+  /** Every topic the client is in, subscribed or joined automatically. */
+  get topics(): string[] {
+    return this.subscriptions.list();
+  }
+
+  /** The last notification id seen on a topic: where a reconnect resumes it. */
+  cursor(topic: string): string | undefined {
+    return this.subscriptions.cursor(topic);
+  }
+
+  /** Opens the connection; it is then kept open until `close()`. */
+  connect(): void {
+    if (this.currentState === 'connecting' || this.currentState === 'open') return;
+    clearTimeout(this.reconnectTimer);
+    void this.open();
+  }
+
+  /** Closes the connection for good (until `connect()` is called again). */
+  close(): void {
+    this.generation += 1;
+    this.clearTimers();
+    const socket = this.socket;
+    this.dropConnection(new Error('client closed'));
+    this.subscribeReplies.rejectAll(new Error('client closed'));
+    this.unsubscribeReplies.rejectAll(new Error('client closed'));
+    this.setState('closed');
+    socket?.close(CloseCode.normal, 'client closed');
+  }
+
+  /**
+   * Subscribes to a topic, now or as soon as the connection is open, and again after every
+   * reconnect from the last id seen. Resolves with the server's `subscribed` reply.
+   */
+  subscribe(topic: string): Promise<SubscribedData> {
+    this.subscriptions.add(topic, true);
+    const reply = this.subscribeReplies.wait(topic);
+    if (this.isOpen() && !this.subscribesInFlight.has(topic)) this.sendSubscribe(topic, this.subscriptions.cursor(topic));
+    return reply;
+  }
+
+  /** Leaves a topic; its notifications are dropped from now on. */
+  unsubscribe(topic: string): Promise<UnsubscribedData> {
+    this.subscriptions.remove(topic);
+    this.subscribesInFlight.delete(topic);
+    this.subscribeReplies.reject(topic, new Error(`unsubscribed from ${topic}`));
+    if (!this.isOpen()) return Promise.resolve({ topic });
+    const reply = this.unsubscribeReplies.wait(topic);
+    this.send('unsubscribe', { topic });
+    return reply;
+  }
+
+  /** Marks notifications of the user's inbox read. Resolves with the unread count the server reports next. */
+  read(target: string[] | 'all'): Promise<number> {
+    if (!this.isOpen()) return Promise.reject(new Error('not connected'));
+    const reply = this.readReplies.wait('read');
+    this.send('read', target === 'all' ? { all: true } : { ids: target });
+    return reply;
+  }
+
+  /**
+   * Replaces the token: sent with `auth` when connected, used by the next connection otherwise,
+   * and the way out of the `unauthorized` state.
+   */
+  setToken(token: string): void {
+    this.token = token;
+    if (this.currentState === 'unauthorized') {
+      clearTimeout(this.reconnectTimer);
+      void this.open();
+    } else if (this.isOpen()) {
+      this.send('auth', { token });
+    }
+  }
+
+  private async open(): Promise<void> {
+    const generation = ++this.generation;
+    this.setState('connecting');
+    let token: string | undefined;
+    try {
+      token = await this.connectionToken();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.emit('error', asError(error, 'token getter failed'));
+      this.scheduleReconnect(this.backoff.next());
+      return;
+    }
+    if (generation !== this.generation) return;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.WebSocketImpl(this.connectionUrl(token), [SUBPROTOCOL]);
+    } catch (error) {
+      this.emit('error', asError(error, 'cannot open WebSocket'));
+      this.scheduleReconnect(this.backoff.next());
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener('message', (event) => {
+      if (socket === this.socket) this.onFrame(event.data);
+    });
+    socket.addEventListener('error', (event) => {
+      if (socket === this.socket) this.emit('error', new Error(event.message ?? 'WebSocket error'));
+    });
+    socket.addEventListener('close', (event) => {
+      if (socket === this.socket) this.onClose(event.code, event.reason);
+    });
+  }
+
+  /** The token to connect with: the getter is asked when there is none or it is about to expire. */
+  private async connectionToken(): Promise<string | undefined> {
+    if (this.tokenGetter && (this.token === undefined || expiresWithin(this.token, STALE_TOKEN_MS))) {
+      this.token = await this.tokenGetter();
+    }
+    return this.token;
+  }
+
+  private connectionUrl(token: string | undefined): string {
+    const url = new URL(this.url);
+    if (token !== undefined) url.searchParams.set('access_token', token);
+    else if (this.user !== undefined) url.searchParams.set('user', this.user);
+    return url.toString();
+  }
+
+  private onFrame(raw: unknown): void {
+    const frame = parseServerFrame(raw);
+    if (!frame) {
+      this.emit('error', new Error('unreadable frame from server'));
+      return;
+    }
+    switch (frame.event) {
+      case 'welcome':
+        return this.onWelcome(frame.data);
+      case 'notification':
+        return this.deliver(this.subscriptions.accept(frame.data));
+      case 'unread':
+        this.unread = frame.data.count;
+        this.readReplies.resolve('read', frame.data.count);
+        return this.emit('unread', frame.data);
+      case 'subscribed':
+        this.subscribesInFlight.delete(frame.data.topic);
+        this.emit('subscribed', frame.data);
+        this.subscribeReplies.resolve(frame.data.topic, frame.data);
+        return this.deliver(this.subscriptions.acceptSubscribed(frame.data.topic, frame.data.missed));
+      case 'unsubscribed':
+        this.emit('unsubscribed', frame.data);
+        return this.unsubscribeReplies.resolve(frame.data.topic, frame.data);
+      case 'authenticated':
+        this.emit('authenticated', frame.data);
+        return this.scheduleRefresh();
+      case 'exception':
+        return this.onException(frame.data);
+    }
+  }
+
+  private onWelcome(welcome: WelcomeData): void {
+    this.welcomed = true;
+    this.lastWelcome = welcome;
+    this.backoff.reset();
+    const personal = welcome.userId === null ? null : PERSONAL_PREFIX + welcome.userId;
+    for (const topic of this.subscriptions.list()) {
+      // A personal topic joined under another identity is not this connection's.
+      if (topic.startsWith(PERSONAL_PREFIX) && topic !== personal && !this.subscriptions.isExplicit(topic)) {
+        this.subscriptions.remove(topic);
+      }
+    }
+    this.subscriptions.add(BROADCAST, false);
+    if (personal) this.subscriptions.add(personal, false);
+    for (const { topic, since } of this.subscriptions.resubscriptions()) this.sendSubscribe(topic, since);
+    this.scheduleRefresh();
+    this.setState('open');
+    this.emit('welcome', welcome);
+  }
+
+  private onException(exception: ExceptionData): void {
+    const pattern = exception.cause?.pattern;
+    const topic = (exception.cause?.data as { topic?: unknown } | undefined)?.topic;
+    const error = new CommandRejectedError(exception);
+    if (pattern === 'subscribe' && typeof topic === 'string') {
+      this.subscribesInFlight.delete(topic);
+      const refused = exception.code === 'FORBIDDEN' || exception.code === 'VALIDATION_FAILED';
+      // A topic the server refuses is forgotten, so that reconnects do not ask for it again.
+      const held = this.subscriptions.abortRecovery(topic);
+      if (refused && this.subscriptions.isExplicit(topic)) this.subscriptions.remove(topic);
+      this.subscribeReplies.reject(topic, error);
+      this.deliver(held);
+    } else if (pattern === 'unsubscribe' && typeof topic === 'string') {
+      this.unsubscribeReplies.reject(topic, error);
+    } else if (pattern === 'read') {
+      this.readReplies.reject('read', error);
+    }
+    this.emit('exception', exception);
+  }
+
+  private onClose(code: number, reason: string): void {
+    const welcomed = this.welcomed;
+    this.dropConnection(new Error(`connection closed (${code})`));
+    if (code === CloseCode.tokenRejected) {
+      void this.awaitFreshToken(code, reason);
+      return;
+    }
+    // Refused before `welcome` (e.g. HTTP 401, which browsers cannot tell apart): ask the getter again next time.
+    if (!welcomed && this.tokenGetter) this.token = undefined;
+    // A policy close means the server considers this client abusive: come back slowly.
+    const delay = code === CloseCode.policy ? this.backoff.maxDelayMs : this.backoff.next();
+    this.emit('disconnected', { code, reason, reconnectInMs: delay });
+    this.scheduleReconnect(delay);
+  }
+
+  /** After 4001: reconnect only with a token other than the one just rejected. */
+  private async awaitFreshToken(code: number, reason: string): Promise<void> {
+    const rejected = this.token;
+    this.setState('unauthorized');
+    this.emit('disconnected', { code, reason, reconnectInMs: null });
+    if (!this.tokenGetter) return;
+    let fresh: string;
+    try {
+      fresh = await this.tokenGetter();
+    } catch (error) {
+      this.emit('error', asError(error, 'token getter failed'));
+      return;
+    }
+    // setToken() or close() may have moved on while the getter ran.
+    if (this.currentState !== 'unauthorized') return;
+    if (fresh === rejected || expiresWithin(fresh, STALE_TOKEN_MS)) return;
+    this.token = fresh;
+    this.scheduleReconnect(this.backoff.next());
+  }
+
+  /** Forgets everything tied to the socket that just went away. */
+  private dropConnection(error: Error): void {
+    this.socket = null;
+    this.welcomed = false;
+    clearTimeout(this.refreshTimer);
+    this.subscriptions.dropRecoveries();
+    this.subscribesInFlight.clear();
+    this.readReplies.rejectAll(error);
+    this.unsubscribeReplies.rejectAll(error);
+  }
+
+  private scheduleReconnect(delay: number): void {
+    clearTimeout(this.reconnectTimer);
+    this.setState('reconnecting');
+    this.reconnectTimer = setTimeout(() => void this.open(), delay);
+  }
+
+  /** Plans the next `auth` ahead of the token's expiry; only a getter can supply the new token. */
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const expiresAt = this.token === undefined ? null : tokenExpiresAt(this.token);
+    if (!this.tokenGetter || expiresAt === null) return;
+    this.refreshTimer = setTimeout(
+      () => void this.refreshToken(expiresAt),
+      refreshDelayMs(expiresAt, Date.now(), this.refreshBeforeMs),
+    );
+  }
+
+  private async refreshToken(expiresAt: number): Promise<void> {
+    const socket = this.socket;
+    let fresh: string;
+    try {
+      fresh = await this.tokenGetter!();
+    } catch (error) {
+      if (socket !== this.socket) return;
+      this.emit('error', asError(error, 'token getter failed'));
+      const left = expiresAt - Date.now();
+      if (left > 0) this.refreshTimer = setTimeout(() => void this.refreshToken(expiresAt), Math.max(REFRESH_RETRY_MS, left / 2));
+      return;
+    }
+    // The same token again cannot help; the server's 4001 will ask the getter once more.
+    if (socket !== this.socket || !this.isOpen() || fresh === this.token) return;
+    this.token = fresh;
+    this.send('auth', { token: fresh });
+  }
+
+  private sendSubscribe(topic: string, since: string | undefined): void {
+    this.subscriptions.beginRecovery(topic);
+    this.subscribesInFlight.add(topic);
+    this.send('subscribe', since === undefined ? { topic } : { topic, since });
+  }
+
+  private send<E extends keyof ClientCommandMap>(event: E, data: ClientCommandMap[E]): void {
+    this.socket?.send(encodeCommand(event, data));
+  }
+
+  private deliver(notifications: Notification[]): void {
+    for (const notification of notifications) this.emit('notification', notification);
+  }
+
+  private isOpen(): boolean {
+    return this.welcomed && this.socket?.readyState === SOCKET_OPEN;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    const previous = this.currentState;
+    this.currentState = state;
+    this.emit('state', { state, previous });
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.refreshTimer);
+  }
+}
+
+function expiresWithin(token: string, ms: number): boolean {
+  const expiresAt = tokenExpiresAt(token);
+  return expiresAt !== null && expiresAt - Date.now() <= ms;
+}
+
+function asError(error: unknown, fallback: string): Error {
+  return error instanceof Error ? error : new Error(`${fallback}: ${String(error)}`);
+}
