@@ -2,7 +2,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http } from './support/http.js';
-import { freePort, runService, waitForPort } from './support/service-process.js';
+import { freePort, runService, waitForPort } from './support/built-service.js';
 import { TestClient } from './support/ws-client.js';
 
 /** The built service as a user runs it: `node dist/main.js` with nothing but the environment. */
