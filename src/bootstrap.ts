@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { NotificationsWsAdapter } from './notifications/index.js';
 import type { ServiceConfiguration } from './config/configuration.js';
 import { echoRequestId, requestId } from './logging/request-id.js';
 import { setUpOpenApi } from './openapi/openapi.setup.js';
@@ -22,7 +22,7 @@ export async function createService(config: ServiceConfiguration): Promise<NestF
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(new NotificationsWsAdapter(app));
   await setUpOpenApi(app);
   return app;
 }

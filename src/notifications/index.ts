@@ -1,5 +1,6 @@
 export { NotificationsModule } from './notifications.module.js';
 export { NotificationsService, type PublishOptions } from './notifications.service.js';
+export { NotificationsWsAdapter } from './gateway/notifications-ws.adapter.js';
 export { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
 export type {
   ConnectionUser,

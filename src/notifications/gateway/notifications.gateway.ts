@@ -50,6 +50,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   /** Identity resolved at the handshake, picked up by handleConnection. */
   private readonly handshakes = new WeakMap<IncomingMessage, ConnectionUser | null>();
   private accepting = true;
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onFrame: (this: WebSocket, raw: RawData, isBinary: boolean) => void;
 
   constructor(
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
@@ -58,9 +60,21 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     private readonly authenticator: HandshakeAuthenticator,
     private readonly tokens: TokenVerifier,
     private readonly access: TopicAccess,
-    private readonly reporter: ExceptionReporter,
+    reporter: ExceptionReporter,
     private readonly notifications: NotificationsService,
-  ) {}
+  ) {
+    // Listeners shared by every socket (ws calls them with the socket as `this`): no closure per connection.
+    const observer = options.observer;
+    this.onPong = function (this: WebSocket) {
+      const subscriber = hub.subscriberOf(this);
+      if (subscriber) subscriber.missedPongs = 0;
+    };
+    this.onFrame = function (this: WebSocket, raw: RawData, isBinary: boolean) {
+      const { event, error } = inspectFrame(raw, isBinary, CLIENT_EVENTS);
+      observer?.frameReceived(event);
+      if (error) reporter.report(this, error);
+    };
+  }
 
   /** ws reads these options at every upgrade, so the configured ones apply from here on. */
   afterInit(server: WebSocketServer): void {
@@ -83,12 +97,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       socket.binaryType = 'arraybuffer';
       const subscriber = new Subscriber(socket, randomUUID(), user);
       this.hub.add(subscriber);
-      socket.on('pong', () => (subscriber.missedPongs = 0));
-      socket.on('message', (raw: RawData, isBinary: boolean) => {
-        const { event, error } = inspectFrame(raw, isBinary, CLIENT_EVENTS);
-        this.options.observer?.frameReceived(event);
-        if (error) this.reporter.report(socket, error);
-      });
+      socket.on('pong', this.onPong);
+      socket.on('message', this.onFrame);
       this.hub.join(subscriber, BROADCAST_TOPIC);
       if (user) this.hub.join(subscriber, personalTopic(user.id));
       this.hub.send(subscriber, 'welcome', {

@@ -69,7 +69,7 @@ export class Hub implements OnModuleDestroy {
 
   leave(subscriber: Subscriber, topic: string): void {
     if (subscriber.topics.delete(topic)) this.options.observer?.subscriptionsChanged(-1);
-    subscriber.held.delete(topic);
+    subscriber.release(topic);
     const audience = this.audiences.get(topic);
     if (!audience) return;
     audience.subscribers.delete(subscriber);
@@ -96,7 +96,7 @@ export class Hub implements OnModuleDestroy {
       audience.lastId = notification.id;
       const frame = encodeFrame('notification', notification);
       for (const subscriber of audience.subscribers) {
-        const held = subscriber.held.get(notification.topic);
+        const held = subscriber.heldFor(notification.topic);
         if (held) held.push(notification);
         else if (this.write(subscriber, frame)) delivered++;
       }

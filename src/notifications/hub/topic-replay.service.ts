@@ -32,8 +32,7 @@ export class TopicReplay {
       this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
       return;
     }
-    const held: Notification[] = [];
-    subscriber.held.set(topic, held);
+    const held = subscriber.hold(topic);
     this.hub.join(subscriber, topic);
     try {
       const { items, recovered } = await this.readAfter(topic, since);
@@ -42,7 +41,7 @@ export class TopicReplay {
       // A `since` that was not recovered may come from another epoch: its seq means nothing here.
       const lastSeq = items.length > 0 ? seqOf(items[items.length - 1].id) : recovered ? seqOf(since) : 0;
       // Stop holding before sending the held ones: nothing can arrive in between (one thread).
-      subscriber.held.delete(topic);
+      subscriber.release(topic);
       for (const notification of held) {
         if (seqOf(notification.id) > lastSeq) this.hub.send(subscriber, 'notification', notification);
       }
