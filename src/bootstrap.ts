@@ -13,7 +13,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Creates the service (Fastify HTTP, ws gateway on the same port), not yet listening. */
 export async function createService(config: ServiceConfiguration): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestId });
+  // Route parameters carry user ids (123 chars) and topics (128): above Fastify's default of 100.
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, maxParamLength: 256, genReqId: requestId });
   adapter.getInstance().addHook('onRequest', echoRequestId);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
