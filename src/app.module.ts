@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AsyncApiModule } from './asyncapi/asyncapi.module.js';
 import type { ServiceConfiguration } from './config/configuration.js';
 import { HealthModule } from './health/health.module.js';
@@ -13,7 +14,7 @@ import { PlaygroundModule } from './playground/playground.module.js';
 /** The standalone service: the notifications module configured from the environment. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfiguration): DynamicModule {
+  static register(config: ServiceConfiguration, logger: Logger): DynamicModule {
     // The metrics observe the module; health, importing this same object, shares its store and broker.
     const notifications = NotificationsModule.forRootAsync({
       imports: [MetricsModule],
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggingOptions(config.logLevel)),
+        LoggerModule.forRoot(loggingOptions(logger)),
         MetricsModule,
         notifications,
         HealthModule.register(notifications),

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
+import { createRootLogger } from '../src/logging/logging.options.js';
 import { NOTIFICATION_STORE } from '../src/notifications/index.js';
 import { MemoryNotificationStore } from '../src/notifications/store/memory.store.js';
 import type { TopicHistory } from '../src/notifications/store/notification-store.js';
@@ -22,7 +23,7 @@ async function startWithSlowReads(): Promise<RunningApp> {
   const store = new RemoteLikeStore({ historyLimit: 10_000, historyTtlS: 0 });
   await store.open();
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register({ port: 0, logLevel: 'silent', notifications: { store: 'memory' } })],
+    imports: [AppModule.register({ port: 0, logLevel: 'silent', notifications: { store: 'memory' } }, createRootLogger('silent'))],
   })
     .overrideProvider(NOTIFICATION_STORE)
     .useValue(store)

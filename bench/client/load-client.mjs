@@ -1,0 +1,113 @@
+// A load-generator process: opens its share of WebSocket connections with the minimal
+// RFC 6455 client and counts what arrives. Driven by its parent over IPC (see client-fleet.mjs).
+import { performance } from 'node:perf_hooks';
+import { DeliveryTally, SequenceTrack } from './delivery-tally.mjs';
+import { openRfc6455 } from './rfc6455-client.mjs';
+
+const READY_TIMEOUT_MS = 20000;
+const connections = [];
+const tally = new DeliveryTally();
+let closing = false;
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+function onMessage(connection, text) {
+  const frame = JSON.parse(text);
+  switch (frame.event) {
+    case 'notification': {
+      const { seq, t, m } = frame.data.payload;
+      tally.notification(connection.track, seq, m === 1, (nowMs() - t) * 1000);
+      return;
+    }
+    case 'welcome':
+      connection.resolveStep?.('welcome');
+      return;
+    case 'subscribed':
+      connection.resolveStep?.('subscribed');
+      return;
+    case 'unread':
+      tally.unreadFrames++;
+      return;
+    case 'exception':
+      tally.exception(frame.data);
+      connection.rejectStep?.(new Error(`exception: ${JSON.stringify(frame.data)}`));
+      return;
+  }
+}
+
+/** Waits for the server frame `event` on this connection. */
+function step(connection, event) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    connection.resolveStep = (seen) => {
+      if (seen !== event) return;
+      clearTimeout(timer);
+      connection.resolveStep = connection.rejectStep = null;
+      resolve();
+    };
+    connection.rejectStep = (error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+  });
+}
+
+async function openOne(baseUrl, user, topic) {
+  const connection = { track: new SequenceTrack(), socket: null, resolveStep: null, rejectStep: null };
+  const url = user === null ? baseUrl : `${baseUrl}?user=${encodeURIComponent(user)}`;
+  const welcomed = step(connection, 'welcome');
+  welcomed.catch(() => {});
+  connection.socket = await openRfc6455(url, {
+    onMessage: (text) => onMessage(connection, text),
+    onClose: (code) => {
+      connection.rejectStep?.(new Error(`closed with ${code} before ready`));
+      if (!closing) tally.drop(code);
+    },
+  });
+  connections.push(connection);
+  await welcomed;
+  if (topic !== null) {
+    const subscribed = step(connection, 'subscribed');
+    connection.socket.send(JSON.stringify({ event: 'subscribe', data: { topic } }));
+    await subscribed;
+  }
+}
+
+/** Opens `count` connections, `concurrency` handshakes at a time; users[i] names connection i when given. */
+async function open({ url, count, users, topic, concurrency }) {
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  let firstError = null;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      try {
+        await openOne(url, users ? users[index] : null, topic);
+        ok++;
+      } catch (error) {
+        failed++;
+        firstError ??= error.message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { kind: 'opened', ok, failed, firstError };
+}
+
+process.on('message', async (message) => {
+  switch (message.cmd) {
+    case 'open':
+      process.send(await open(message));
+      return;
+    case 'tally':
+      process.send({ kind: 'tally', tally: tally.toJSON() });
+      return;
+    case 'close':
+      closing = true;
+      for (const connection of connections) connection.socket.destroy();
+      process.disconnect();
+      return;
+  }
+});
+process.on('disconnect', () => process.exit(0));

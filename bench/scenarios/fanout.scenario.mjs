@@ -1,0 +1,31 @@
+import { deliveryProblems, runDeliveries } from './delivery-run.mjs';
+
+const TOPIC = 'bench.fanout';
+
+/**
+ * Fan-out: `subscribers` connections on one topic, `rate` notifications a second over REST.
+ * The figure: server CPU time per delivery at that load, with latency and loss.
+ */
+export function fanoutScenario({ subscribers, rate, warmupS, measureS, drainS }) {
+  return {
+    id: `fanout-${subscribers}x${rate}`,
+    title: `fan-out: ${subscribers.toLocaleString('en')} subscribers × ${rate}/s`,
+    group: 'realtime',
+    targets: ['service', 'naive', 'preframed'],
+    config: { subscribers, rate, warmupS, measureS, drainS },
+    connections: subscribers,
+    metrics: [
+      { key: 'cpuPerDeliveryMicros', label: 'server CPU µs / delivery', digits: 2, ratio: true },
+      { key: 'p50Ms', label: 'p50 ms', digits: 2, ratio: true },
+      { key: 'p99Ms', label: 'p99 ms', digits: 2, ratio: true },
+      { key: 'loss', label: 'loss', digits: 0 },
+    ],
+    run: (server, context) =>
+      runDeliveries(
+        server,
+        { connections: subscribers, topic: TOPIC, rate, warmupS, measureS, drainS, recipientsPerPublish: subscribers },
+        context,
+      ),
+    problems: deliveryProblems,
+  };
+}

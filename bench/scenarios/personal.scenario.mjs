@@ -1,0 +1,30 @@
+import { deliveryProblems, runDeliveries } from './delivery-run.mjs';
+
+/**
+ * Personal: `users` users connected once each, `rate` notifications a second over REST, each
+ * to one random user. The figure: server CPU time per notification, with latency and loss.
+ */
+export function personalScenario({ users, rate, warmupS, measureS, drainS }) {
+  const userIds = Array.from({ length: users }, (_, i) => `bench-u${i}`);
+  return {
+    id: `personal-${users}x${rate}`,
+    title: `personal: ${users.toLocaleString('en')} users, ${rate}/s to random users`,
+    group: 'realtime',
+    targets: ['service', 'naive', 'preframed'],
+    config: { users, rate, warmupS, measureS, drainS },
+    connections: users,
+    metrics: [
+      { key: 'cpuPerDeliveryMicros', label: 'server CPU µs / notification', digits: 1, ratio: true },
+      { key: 'p50Ms', label: 'p50 ms', digits: 2, ratio: true },
+      { key: 'p99Ms', label: 'p99 ms', digits: 2, ratio: true },
+      { key: 'loss', label: 'loss', digits: 0 },
+    ],
+    run: (server, context) =>
+      runDeliveries(
+        server,
+        { connections: users, users: userIds, rate, warmupS, measureS, drainS, recipientsPerPublish: 1 },
+        context,
+      ),
+    problems: deliveryProblems,
+  };
+}

@@ -1,0 +1,35 @@
+import { fanoutScenario } from './fanout.scenario.mjs';
+import { idleScenario } from './idle.scenario.mjs';
+import { ingestScenario } from './ingest.scenario.mjs';
+import { personalScenario } from './personal.scenario.mjs';
+
+/**
+ * The scenarios in run order, at full size or tiny for `--smoke` (seconds, for CI), and how
+ * many connections one load-client process holds (open files stay far below 20,000).
+ */
+export function scenarioPlan(smoke) {
+  if (smoke) {
+    const phase = { warmupS: 0.5, measureS: 1.5, drainS: 5 };
+    return {
+      perProcess: 100,
+      scenarios: [
+        fanoutScenario({ subscribers: 60, rate: 20, ...phase }),
+        fanoutScenario({ subscribers: 250, rate: 4, ...phase }),
+        personalScenario({ users: 100, rate: 100, ...phase }),
+        ingestScenario({ connections: 8, warmupS: 0.5, measureS: 1 }),
+        idleScenario({ connections: 250, settleS: 0.5 }),
+      ],
+    };
+  }
+  const phase = { warmupS: 5, measureS: 20, drainS: 10 };
+  return {
+    perProcess: 5000,
+    scenarios: [
+      fanoutScenario({ subscribers: 2000, rate: 20, ...phase }),
+      fanoutScenario({ subscribers: 10000, rate: 4, ...phase }),
+      personalScenario({ users: 2000, rate: 500, ...phase }),
+      ingestScenario({ connections: 50, warmupS: 3, measureS: 10 }),
+      idleScenario({ connections: 10000, settleS: 3 }),
+    ],
+  };
+}
