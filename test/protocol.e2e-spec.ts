@@ -95,6 +95,15 @@ describe('wire protocol', () => {
     expect((await client.next('unread')).data).toEqual({ count: 1 });
   });
 
+  it('a connection that unsubscribed from its personal topic still hears the unread count', async () => {
+    const client = await connect('?user=nora');
+    await client.next('unread');
+    await client.request('unsubscribe', { topic: 'user:nora' }, 'unsubscribed');
+    await post({ type: 'hello', userIds: ['nora'] });
+    expect((await client.next('unread')).data).toEqual({ count: 1 });
+    await client.expectNone('notification');
+  });
+
   it('broadcast reaches every connection, anonymous ones too', async () => {
     const a = await connect();
     const b = await connect('?user=erin');

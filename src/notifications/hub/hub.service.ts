@@ -88,20 +88,30 @@ export class Hub implements OnModuleDestroy {
   deliver(notification: Notification, unreadCount?: number): number {
     const audience = this.audiences.get(notification.topic);
     const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
-    let delivered = 0;
-    if (audience) {
-      const seq = parseNotificationId(notification.id)?.seq ?? 0;
-      if (seq <= audience.lastSeq) return 0;
-      audience.lastSeq = seq;
-      audience.lastId = notification.id;
-      const frame = encodeFrame('notification', notification);
-      for (const subscriber of audience.subscribers) {
-        const held = subscriber.heldFor(notification.topic);
-        if (held) held.push(notification);
-        else if (this.write(subscriber, frame)) delivered++;
-      }
+    if (!audience) {
+      if (owner !== null) this.sendUnread(owner, unreadCount!);
+      return 0;
     }
-    if (owner !== null) this.sendUnread(owner, unreadCount!);
+    const seq = parseNotificationId(notification.id)?.seq ?? 0;
+    if (seq <= audience.lastSeq) return 0;
+    audience.lastSeq = seq;
+    audience.lastId = notification.id;
+    const frame = encodeFrame('notification', notification);
+    // A personal notification and the unread count it changes leave in one write (one TCP segment).
+    const unread = owner === null ? null : encodeFrame('unread', { count: unreadCount });
+    const both = unread === null ? frame : Buffer.concat([frame, unread]);
+    let delivered = 0;
+    for (const subscriber of audience.subscribers) {
+      const held = subscriber.heldFor(notification.topic);
+      if (held) {
+        held.push(notification);
+        if (unread !== null) this.write(subscriber, unread);
+      } else if (this.write(subscriber, both)) delivered++;
+    }
+    // Connections of the owner that left their personal topic still hear the count.
+    for (const subscriber of owner === null ? [] : (this.users.get(owner) ?? [])) {
+      if (!audience.subscribers.has(subscriber)) this.write(subscriber, unread!);
+    }
     return delivered;
   }
 
