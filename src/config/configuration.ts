@@ -43,6 +43,7 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): ServiceConfiguration 
       databaseUrl: vars.DATABASE_URL,
       broker: vars.BROKER,
       redisUrl: vars.REDIS_URL,
+      redisChannel: vars.REDIS_CHANNEL,
       historyLimit: vars.HISTORY_LIMIT,
       historyTtlS: vars.HISTORY_TTL_S,
       production: vars.NODE_ENV === 'production',

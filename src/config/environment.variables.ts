@@ -56,6 +56,9 @@ export class EnvironmentVariables {
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false }, { message: 'REDIS_URL must be a redis:// URL (required when BROKER=redis)' })
   REDIS_URL?: string;
 
+  @IsOptional() @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'REDIS_CHANNEL must be 1 to 128 of A-Z a-z 0-9 _ . : -' })
+  REDIS_CHANNEL?: string;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   HISTORY_LIMIT?: number;
 

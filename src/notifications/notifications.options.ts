@@ -28,6 +28,8 @@ export interface NotificationsSettings {
   databaseUrl?: string;
   broker: 'local' | 'redis';
   redisUrl?: string;
+  /** The pub/sub channel the instances of one deployment share (REDIS_CHANNEL). */
+  redisChannel: string;
   historyLimit: number;
   historyTtlS: number;
   /** Refuses insecure defaults (NODE_ENV=production). */
@@ -62,6 +64,7 @@ export const DEFAULT_SETTINGS: NotificationsSettings = {
   store: 'sqlite',
   sqlitePath: './data/notifications.db',
   broker: 'local',
+  redisChannel: 'notifications:events',
   historyLimit: 1000,
   historyTtlS: 7 * 24 * 3600,
   production: false,

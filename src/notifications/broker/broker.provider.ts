@@ -11,7 +11,10 @@ export const brokerProvider: FactoryProvider<Promise<NotificationBroker>> = {
   inject: [NOTIFICATIONS_OPTIONS],
   // ioredis is loaded only by the deployments that use it.
   useFactory: async (options: ResolvedNotificationsOptions) => {
-    const broker = options.broker === 'redis' ? new (await import('./redis.broker.js')).RedisBroker(options.redisUrl!) : new LocalBroker();
+    const broker =
+      options.broker === 'redis'
+        ? new (await import('./redis.broker.js')).RedisBroker(options.redisUrl!, { channel: options.redisChannel })
+        : new LocalBroker();
     return options.observer ? new ObservedNotificationBroker(broker, options.observer) : broker;
   },
 };
