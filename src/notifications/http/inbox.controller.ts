@@ -18,7 +18,7 @@ import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
 import { StoreErrorsFilter } from './store-errors.filter.js';
-import { UserIdParamPipe } from './user-id-param.pipe.js';
+import { userIdParam } from './path-param.pipe.js';
 
 /** REST edge of the user inbox: list and mark read. */
 @ApiTags('inbox')
@@ -54,7 +54,7 @@ export class InboxController {
   @Get()
   @ApiOperation({ summary: "A user's inbox, newest first, paged by cursor" })
   @ApiOkResponse({ type: InboxPageDto })
-  list(@Param('userId', UserIdParamPipe) userId: string, @Query() query: InboxQueryDto): Promise<InboxPageDto> {
+  list(@Param('userId', userIdParam) userId: string, @Query() query: InboxQueryDto): Promise<InboxPageDto> {
     return this.notifications.inbox(userId, { unreadOnly: query.unread === 'true', limit: query.limit, before: query.before });
   }
 
@@ -67,7 +67,7 @@ export class InboxController {
     type: ErrorResponseDto,
     example: { statusCode: 413, message: 'Request body is too large' },
   })
-  read(@Param('userId', UserIdParamPipe) userId: string, @Body() body: ReadDto): Promise<ReadResultDto> {
+  read(@Param('userId', userIdParam) userId: string, @Body() body: ReadDto): Promise<ReadResultDto> {
     return this.notifications.markRead(userId, body.all ? { all: true } : { ids: body.ids! });
   }
 }

@@ -21,7 +21,7 @@ import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
 import { StoreErrorsFilter } from './store-errors.filter.js';
-import { TopicParamPipe } from './topic-param.pipe.js';
+import { topicParam } from './path-param.pipe.js';
 
 /** REST edge for backends: publish, and read a topic's history. */
 @ApiTags('notifications')
@@ -92,7 +92,7 @@ export class NotificationsController {
       errors: [{ field: 'limit', messages: ['limit must not be greater than 1000'] }],
     },
   })
-  history(@Param('topic', TopicParamPipe) topic: string, @Query() query: TopicHistoryQueryDto): Promise<TopicHistoryDto> {
+  history(@Param('topic', topicParam) topic: string, @Query() query: TopicHistoryQueryDto): Promise<TopicHistoryDto> {
     return this.notifications.history(topic, query.limit, query.since);
   }
 }
