@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { http } from './support/http.js';
@@ -7,7 +7,6 @@ import { startApp, type RunningApp } from './support/start-app.js';
 
 const ROOT = new URL('../', import.meta.url);
 const SCREENSHOT = new URL('test/artifacts/playground.png', ROOT);
-const DOCS_SCREENSHOT = new URL('docs/playground.png', ROOT);
 const JWT_SECRET = 'playground-e2e-secret-long-enough';
 
 const launchChromium = (): Promise<Browser> =>
@@ -117,8 +116,6 @@ describe('playground page in headless Chromium', () => {
 
       mkdirSync(new URL('.', SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
-      mkdirSync(new URL('.', DOCS_SCREENSHOT), { recursive: true });
-      copyFileSync(SCREENSHOT, DOCS_SCREENSHOT);
 
       await page.getByTestId('read-all').click();
       await page.waitForFunction(() => document.querySelector('[data-testid="unread-badge"]')?.textContent === '0');
