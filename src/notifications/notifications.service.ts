@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';
-import { Hub } from './hub/hub.service.js';
+import { type CatchUpPosition, Hub } from './hub/hub.service.js';
+import { parseNotificationId } from './store/notification-id.js';
+import { readAllSince } from './store/read-all-since.js';
 import { BROADCAST_TOPIC, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from './notifications.options.js';
@@ -19,6 +21,9 @@ import {
   type TopicHistory,
 } from './store/notification-store.js';
 
+/** Topics read from the store at once when catching up after a broker outage. */
+const CATCH_UP_CONCURRENCY = 16;
+
 export interface PublishOptions {
   /** Repeats with the same key return the first answer and deliver nothing twice. */
   idempotencyKey?: string;
@@ -32,6 +37,11 @@ export interface PublishOptions {
 export class NotificationsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationsService.name);
   private readonly published = new Subject<Notification>();
+  /** The newest notification (by id) that arrived through the broker. */
+  private lastBrokered: string | null = null;
+  private lastBrokeredSeq = 0;
+  /** A publish failed: other instances may have missed it, so the next message asks them to catch up. */
+  private owesCatchUp = false;
 
   /** Every notification published through this instance, after it is stored. */
   readonly notifications$: Observable<Notification> = this.published.asObservable();
@@ -44,8 +54,8 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.broker.onResubscribed(() => void this.catchUp());
-    await this.broker.start((event) => this.toHub(event));
+    this.broker.onResubscribe((subscribed) => void this.catchUp(subscribed));
+    await this.broker.start((event) => this.fromBroker(event));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -123,17 +133,50 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
    * delivers them itself, and the others catch up from the store when their broker returns.
    */
   private async dispatch(events: HubEvent[]): Promise<void> {
+    // After a failed publish, the next message tells every instance to catch up before using it.
+    const message: HubEvent[] = this.owesCatchUp ? [{ kind: 'catch-up' }, ...events] : events;
     try {
-      await this.broker.publish(events);
+      await this.broker.publish(message);
+      this.owesCatchUp = false;
     } catch (error) {
-      this.logger.warn(`broker publish failed, delivering locally: ${(error as Error).message}`);
-      for (const event of events) this.toHub(event);
+      this.owesCatchUp = true;
+      this.logger.warn(`broker publish failed, delivering from the store: ${(error as Error).message}`);
+      await this.deliverFromStore(events);
     }
+  }
+
+  /**
+   * Delivers events the broker refused on this instance, reading their topics from the store
+   * first: notifications other instances stored meanwhile come before them, in id order (the
+   * store still holds the topics' write order), instead of being skipped for good.
+   */
+  private async deliverFromStore(events: HubEvent[]): Promise<void> {
+    const unreadCounts = new Map<string, number>();
+    const topics = new Set<string>();
+    for (const event of events) {
+      if (event.kind !== 'notification') continue;
+      topics.add(event.notification.topic);
+      if (event.unreadCount !== undefined) unreadCounts.set(event.notification.id, event.unreadCount);
+    }
+    for (const topic of topics) {
+      const since = this.hub.catchUpPosition(topic, this.lastBrokered);
+      if (!since) continue;
+      try {
+        const { items } = await readAllSince(this.store, topic, since);
+        for (const notification of items) this.countDelivered(this.hub.deliver(notification, unreadCounts.get(notification.id)));
+      } catch (error) {
+        // The notifications are stored: never fail the publish for a read; deliver the events as they are.
+        this.logger.warn(`reading ${topic} after a broker failure failed: ${(error as Error).message}`);
+      }
+    }
+    for (const event of events) this.toHub(event);
   }
 
   private toHub(event: HubEvent): void {
     if (event.kind === 'notification') this.countDelivered(this.hub.deliver(event.notification, event.unreadCount));
-    else this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
+    else if (event.kind === 'unread') this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
+    // Holding starts before the next event of the same message is handed over: it waits its turn.
+    else void this.catchUp();
   }
 
   /** A separate call so that delivery never sits inside an optional chain that could skip it. */
@@ -141,17 +184,42 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     this.options.observer?.delivered(sockets);
   }
 
-  /** After a broker blink, delivers what every locally subscribed topic missed meanwhile. */
-  private async catchUp(): Promise<void> {
-    for (const { topic, lastId } of this.hub.topicPositions()) {
-      if (lastId === null) continue;
-      try {
-        const { items } = await this.store.readSince(topic, lastId, 1000);
-        for (const notification of items) this.countDelivered(this.hub.deliver(notification));
-      } catch (error) {
-        this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
+  /**
+   * After a broker blink, delivers what every locally subscribed topic missed meanwhile, from
+   * the store, in id order. Live delivery in each topic is held from now until its catch-up is
+   * done; the store is read once `ready` (the broker's subscription) is in place, so whatever
+   * it does not hold yet arrives live, after it.
+   */
+  private async catchUp(ready: Promise<void> = Promise.resolve()): Promise<void> {
+    const positions = this.hub.holdForCatchUp(this.lastBrokered);
+    // A subscription that failed again is retried, with a catch-up of its own; read anyway.
+    await ready.catch(() => undefined);
+    for (let i = 0; i < positions.length; i += CATCH_UP_CONCURRENCY) {
+      await Promise.all(positions.slice(i, i + CATCH_UP_CONCURRENCY).map((position) => this.catchUpTopic(position)));
+    }
+  }
+
+  private async catchUpTopic({ topic, since }: CatchUpPosition): Promise<void> {
+    let stored: Notification[] = [];
+    try {
+      if (since !== null) stored = (await readAllSince(this.store, topic, since)).items;
+    } catch (error) {
+      this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
+    } finally {
+      this.countDelivered(this.hub.resumeAfterCatchUp(topic, stored));
+    }
+  }
+
+  /** Remembers the newest notification the broker brought, where topics with no delivery yet catch up from. */
+  private fromBroker(event: HubEvent): void {
+    if (event.kind === 'notification') {
+      const seq = parseNotificationId(event.notification.id)?.seq ?? 0;
+      if (seq > this.lastBrokeredSeq) {
+        this.lastBrokeredSeq = seq;
+        this.lastBrokered = event.notification.id;
       }
     }
+    this.toHub(event);
   }
 }
 

@@ -18,7 +18,7 @@ describe('LocalBroker', () => {
     await publishing;
     await broker.publish([notificationEvent(3)]);
 
-    expect(received.map((event) => (event.kind === 'notification' ? event.notification.id : event.userId))).toEqual([
+    expect(received.map((event) => (event.kind === 'notification' ? event.notification.id : event.kind === 'unread' ? event.userId : event.kind))).toEqual([
       'e-1',
       'alice',
       'e-2',

@@ -13,7 +13,7 @@ const notificationEvent = (label: string): HubEvent => ({
   notification: { id: label, topic: 'orders', type: 'order.created', payload: { label }, createdAt: new Date(0).toISOString() },
 });
 
-const labelOf = (event: HubEvent): string => (event.kind === 'notification' ? event.notification.id : `unread:${event.userId}`);
+const labelOf = (event: HubEvent): string => (event.kind === 'notification' ? event.notification.id : event.kind === 'unread' ? `unread:${event.userId}` : event.kind);
 
 /** An instance's broker and everything its listener received. */
 interface Instance {
@@ -119,7 +119,7 @@ describeWithRedis('RedisBroker', () => {
       const b = await startInstance(server.url, channel);
       instances.push(a, b);
       const resubscribed = [a, b].map(
-        ({ broker }) => new Promise<void>((resolve) => broker.onResubscribed(resolve)),
+        ({ broker }) => new Promise<void>((resolve) => broker.onResubscribe((subscribed) => void subscribed.then(resolve))),
       );
 
       for (let index = 0; index < 5; index++) await a.broker.publish([notificationEvent(`before-${index}`)]);

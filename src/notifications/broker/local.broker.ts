@@ -16,7 +16,7 @@ export class LocalBroker implements NotificationBroker {
   }
 
   /** Never called back: an in-process subscription cannot be lost. */
-  onResubscribed(_handler: () => void): void {}
+  onResubscribe(_handler: (subscribed: Promise<void>) => void): void {}
 
   async ping(): Promise<void> {}
 

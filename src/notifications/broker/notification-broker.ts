@@ -6,7 +6,9 @@ import type { Notification } from '../notification.model.js';
  */
 export type HubEvent =
   | { kind: 'notification'; notification: Notification; unreadCount?: number }
-  | { kind: 'unread'; userId: string; count: number; skipConnectionId?: string };
+  | { kind: 'unread'; userId: string; count: number; skipConnectionId?: string }
+  /** Sent first by an instance whose earlier publish failed: every Hub catches up from the store. */
+  | { kind: 'catch-up' };
 
 export type HubEventListener = (event: HubEvent) => void;
 
@@ -22,10 +24,12 @@ export interface NotificationBroker {
   publish(events: HubEvent[]): Promise<void>;
 
   /**
-   * Called after the broker lost and regained its subscription: events published meanwhile
-   * may be missing, so the Hub catches up from the store.
+   * Called when a lost subscription is being restored, before any event that follows it can
+   * reach the listener; `subscribed` settles once the subscription is in place. Events
+   * published meanwhile may be missing, so the Hub holds its topics now and catches up from
+   * the store once subscribed.
    */
-  onResubscribed(handler: () => void): void;
+  onResubscribe(handler: (subscribed: Promise<void>) => void): void;
 
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;

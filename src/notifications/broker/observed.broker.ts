@@ -16,8 +16,8 @@ export class ObservedNotificationBroker implements NotificationBroker {
     return this.watch('publish', this.broker.publish(events));
   }
 
-  onResubscribed(handler: () => void): void {
-    this.broker.onResubscribed(handler);
+  onResubscribe(handler: (subscribed: Promise<void>) => void): void {
+    this.broker.onResubscribe(handler);
   }
 
   ping(): Promise<void> {

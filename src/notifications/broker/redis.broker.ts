@@ -40,7 +40,7 @@ export class RedisBroker implements NotificationBroker {
   private readonly channel: string;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly resubscribedHandlers: Array<() => void> = [];
+  private readonly resubscribeHandlers: Array<(subscribed: Promise<void>) => void> = [];
   private listener: HubEventListener | null = null;
   /** True while the subscriber holds its subscription: events published now reach this instance. */
   private subscribed = false;
@@ -80,8 +80,8 @@ export class RedisBroker implements NotificationBroker {
     await this.publisher.publish(this.channel, JSON.stringify(events));
   }
 
-  onResubscribed(handler: () => void): void {
-    this.resubscribedHandlers.push(handler);
+  onResubscribe(handler: (subscribed: Promise<void>) => void): void {
+    this.resubscribeHandlers.push(handler);
   }
 
   async ping(): Promise<void> {
@@ -97,8 +97,17 @@ export class RedisBroker implements NotificationBroker {
 
   /** Runs on every reconnection after the first: events published meanwhile are lost to this instance. */
   private async resubscribe(): Promise<void> {
+    const subscribed = this.subscriber.subscribe(this.channel).then(() => undefined);
+    // Handlers hear of it before any message of the new subscription can reach the listener.
+    for (const handler of this.resubscribeHandlers) {
+      try {
+        handler(subscribed);
+      } catch (error) {
+        this.logger.error(`A resubscription handler failed: ${(error as Error).message}`, (error as Error).stack);
+      }
+    }
     try {
-      await this.subscriber.subscribe(this.channel);
+      await subscribed;
     } catch (error) {
       // The connection dropped again; its next 'ready' tries again.
       this.logger.warn(`Resubscribing to "${this.channel}" failed: ${(error as Error).message}`);
@@ -107,13 +116,6 @@ export class RedisBroker implements NotificationBroker {
     if (this.closing) return;
     this.subscribed = true;
     this.logger.log(`Resubscribed to "${this.channel}"`);
-    for (const handler of this.resubscribedHandlers) {
-      try {
-        handler();
-      } catch (error) {
-        this.logger.error(`A resubscription handler failed: ${(error as Error).message}`, (error as Error).stack);
-      }
-    }
   }
 
   private receive(message: string): void {

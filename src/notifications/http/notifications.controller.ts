@@ -32,7 +32,7 @@ import { topicParam } from './path-param.pipe.js';
   example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' },
 })
 @ApiServiceUnavailableResponse({
-  description: 'The store is unreachable; nothing was accepted.',
+  description: 'The store is unreachable: retry with the same idempotencyKey (a commit whose answer was lost is then answered, not repeated).',
   type: ErrorResponseDto,
   example: { statusCode: 503, error: 'Service Unavailable', message: 'store is closed' },
 })

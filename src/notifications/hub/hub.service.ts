@@ -10,11 +10,25 @@ import { CloseCode } from './close-codes.js';
 import { encodeFrame } from './frame.js';
 import type { Subscriber } from './subscriber.js';
 
+/** A live notification held back while its topic catches up from the store. */
+interface HeldDelivery {
+  notification: Notification;
+  unreadCount?: number;
+}
+
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
   subscribers: Set<Subscriber>;
   lastSeq: number;
   lastId: string | null;
+  /** Set while the topic catches up from the store after a broker outage. */
+  held?: HeldDelivery[];
+}
+
+/** Where a topic must catch up from: the last id delivered in it, else `fallback`. */
+export interface CatchUpPosition {
+  topic: string;
+  since: string | null;
 }
 
 /**
@@ -76,9 +90,37 @@ export class Hub implements OnModuleDestroy {
     if (audience.subscribers.size === 0) this.audiences.delete(topic);
   }
 
-  /** Topics with subscribers here, with the last id delivered in each (for catching up). */
-  topicPositions(): Array<{ topic: string; lastId: string | null }> {
-    return [...this.audiences].map(([topic, { lastId }]) => ({ topic, lastId }));
+  /** Where `topic` would catch up from (see holdForCatchUp); undefined when nobody here subscribes to it. */
+  catchUpPosition(topic: string, fallback: string | null): string | null | undefined {
+    const audience = this.audiences.get(topic);
+    return audience ? (audience.lastId ?? fallback) : undefined;
+  }
+
+  /**
+   * Holds live delivery in every topic with subscribers here while it catches up from the store;
+   * answers where each must read from: its last delivered id, else `fallback` (nothing was
+   * delivered in it yet, so what came after the last notification this instance saw).
+   */
+  holdForCatchUp(fallback: string | null): CatchUpPosition[] {
+    return [...this.audiences].map(([topic, audience]) => {
+      audience.held ??= [];
+      return { topic, since: audience.lastId ?? fallback };
+    });
+  }
+
+  /**
+   * Ends a topic's catch-up: delivers what the store had (in id order), then what arrived live
+   * meanwhile; ids delivered already are skipped, so nothing goes out twice or out of order.
+   */
+  resumeAfterCatchUp(topic: string, stored: Notification[]): number {
+    const audience = this.audiences.get(topic);
+    if (!audience) return 0;
+    const held = audience.held ?? [];
+    audience.held = undefined;
+    let delivered = 0;
+    for (const notification of stored) delivered += this.deliver(notification);
+    for (const { notification, unreadCount } of held) delivered += this.deliver(notification, unreadCount);
+    return delivered;
   }
 
   /**
@@ -90,6 +132,10 @@ export class Hub implements OnModuleDestroy {
     const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
     if (!audience) {
       if (owner !== null) this.sendUnread(owner, unreadCount!);
+      return 0;
+    }
+    if (audience.held) {
+      audience.held.push({ notification, unreadCount });
       return 0;
     }
     const seq = parseNotificationId(notification.id)?.seq ?? 0;

@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Notification } from '../notification.model.js';
 import { parseNotificationId } from '../store/notification-id.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
+import { readAllSince } from '../store/read-all-since.js';
 import { Hub } from './hub.service.js';
 import type { Subscriber } from './subscriber.js';
-
-const REPLAY_PAGE = 500;
 
 const seqOf = (id: string): number => parseNotificationId(id)?.seq ?? 0;
 
@@ -35,7 +33,7 @@ export class TopicReplay {
     const held = subscriber.hold(topic);
     this.hub.join(subscriber, topic);
     try {
-      const { items, recovered } = await this.readAfter(topic, since);
+      const { items, recovered } = await readAllSince(this.store, topic, since);
       this.hub.send(subscriber, 'subscribed', { topic, recovered, missed: items.length });
       for (const notification of items) this.hub.send(subscriber, 'notification', notification);
       // A `since` that was not recovered may come from another epoch: its seq means nothing here.
@@ -49,16 +47,5 @@ export class TopicReplay {
       this.hub.leave(subscriber, topic);
       throw error;
     }
-  }
-
-  private async readAfter(topic: string, since: string): Promise<{ items: Notification[]; recovered: boolean }> {
-    const first = await this.store.readSince(topic, since, REPLAY_PAGE);
-    const items = [...first.items];
-    let page = first.items;
-    while (page.length === REPLAY_PAGE) {
-      page = (await this.store.readSince(topic, page[page.length - 1].id, REPLAY_PAGE)).items;
-      items.push(...page);
-    }
-    return { items, recovered: first.recovered };
   }
 }

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { eventually } from './support/eventually.js';
+import { http } from './support/http.js';
+import { ScratchDatabase } from './support/scratch-database.fixture.js';
+import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
+import { type Frame, TestClient } from './support/ws-client.js';
+
+const { REDIS_URL, DATABASE_URL } = process.env;
+const unset = [REDIS_URL ? null : 'REDIS_URL', DATABASE_URL ? null : 'DATABASE_URL'].filter(Boolean);
+if (unset.length > 0) console.log(`Scale-out e2e skipped: ${unset.join(' and ')} unset`);
+const describeScaleOut = unset.length === 0 ? describe : describe.skip;
+
+const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'notification').map((f) => f.data);
+
+/** Two `node dist/main.js` processes on their own ports, one Redis channel and one database between them. */
+describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => {
+  const run = randomBytes(6).toString('hex');
+  let database: ScratchDatabase;
+  let a: ServiceInstance;
+  let b: ServiceInstance;
+  const clients: TestClient[] = [];
+
+  const connect = async (instance: ServiceInstance, userId?: string): Promise<TestClient> => {
+    const client = await TestClient.connect(userId === undefined ? instance.wsUrl : `${instance.wsUrl}?user=${userId}`);
+    clients.push(client);
+    return client;
+  };
+  const subscribe = async (client: TestClient, topics: string[]): Promise<void> => {
+    for (const topic of topics) expect((await client.request('subscribe', { topic }, 'subscribed')).data).toEqual({ topic, recovered: false, missed: 0 });
+  };
+  const publish = async (instance: ServiceInstance, body: Record<string, unknown>): Promise<Array<{ id: string; topic: string }>> => {
+    const { status, body: answer } = await http(instance.baseUrl, 'POST', '/notifications', body);
+    expect(status).toBe(202);
+    return answer.notifications;
+  };
+  const history = async (instance: ServiceInstance, topic: string) => {
+    const { status, body } = await http(instance.baseUrl, 'GET', `/topics/${topic}/notifications?limit=1000`);
+    expect(status).toBe(200);
+    return body.items as Array<{ id: string; payload: Record<string, unknown> }>;
+  };
+
+  beforeAll(async () => {
+    database = await ScratchDatabase.create(DATABASE_URL!);
+    const env = {
+      STORE: 'postgres',
+      DATABASE_URL: database.url,
+      BROKER: 'redis',
+      REDIS_URL: REDIS_URL!,
+      REDIS_CHANNEL: `scale-out:${run}`,
+      LOG_LEVEL: 'warn',
+    };
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  });
+  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterAll(async () => {
+    await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
+    await database?.drop();
+  });
+
+  it('every client on either instance gets every notification of its topics exactly once, in id order, while both instances publish', async () => {
+    const [orders, invoices] = [`orders.${run}`, `invoices.${run}`];
+    const subscriptions: Array<[TestClient, string[]]> = [
+      [await connect(a), [orders, invoices]],
+      [await connect(a), [orders]],
+      [await connect(b), [orders, invoices]],
+      [await connect(b), [invoices]],
+    ];
+    for (const [client, topics] of subscriptions) await subscribe(client, topics);
+
+    // Four producers per topic, two on each instance, each with its requests back to back.
+    const perProducer = 25;
+    const producers = [a, b].flatMap((instance, i) =>
+      [orders, invoices].flatMap((topic) =>
+        [0, 1].map(async (worker) => {
+          const ids: string[] = [];
+          for (let n = 0; n < perProducer; n++) {
+            ids.push(...(await publish(instance, { type: 'scale.item', topic, payload: { instance: i, worker, n } })).map((x) => x.id));
+          }
+          return ids;
+        }),
+      ),
+    );
+    const acked = new Set((await Promise.all(producers)).flat());
+    expect(acked.size).toBe(2 * 2 * 2 * perProducer);
+
+    const stored = new Map<string, Array<{ id: string }>>();
+    for (const topic of [orders, invoices]) {
+      const fromA = await history(a, topic);
+      expect(await history(b, topic)).toEqual(fromA);
+      expect(fromA).toHaveLength(4 * perProducer);
+      // Each producer's own notifications are stored in the order it sent them.
+      for (const instance of [0, 1]) {
+        for (const worker of [0, 1]) {
+          const sent = fromA.filter(({ payload }) => payload.instance === instance && payload.worker === worker).map(({ payload }) => payload.n);
+          expect(sent).toEqual(Array.from({ length: perProducer }, (_, n) => n));
+        }
+      }
+      stored.set(topic, fromA);
+    }
+    expect(new Set([...stored.values()].flat().map(({ id }) => id))).toEqual(acked);
+
+    for (const [client, topics] of subscriptions) {
+      const expected = topics.reduce((count, topic) => count + stored.get(topic)!.length, 0);
+      await eventually(() => expect(notificationsIn(client.frames)).toHaveLength(expected), 'every notification on every client');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const [client, topics] of subscriptions) {
+      const received = notificationsIn(client.frames);
+      expect(received).toHaveLength(topics.reduce((count, topic) => count + stored.get(topic)!.length, 0));
+      for (const topic of topics) expect(received.filter((n) => n.topic === topic)).toEqual(stored.get(topic));
+    }
+  });
+
+  it("a user's personal notifications reach the user's connections on both instances, whichever instance published them", async () => {
+    const [alice, bob] = [`alice-${run}`, `bob-${run}`];
+    const aliceOnA = await connect(a, alice);
+    const aliceOnB = await connect(b, alice);
+    const bobOnB = await connect(b, bob);
+    for (const client of [aliceOnA, aliceOnB, bobOnB]) expect((await client.next('unread')).data).toEqual({ count: 0 });
+
+    const [first] = await publish(a, { type: 'inbox.item', userIds: [alice], payload: { n: 1 } });
+    for (const client of [aliceOnA, aliceOnB]) {
+      expect((await client.next('notification')).data).toMatchObject({ id: first.id, topic: `user:${alice}`, payload: { n: 1 } });
+      expect((await client.next('unread')).data).toEqual({ count: 1 });
+    }
+    const both = await publish(b, { type: 'inbox.item', userIds: [alice, bob], payload: { n: 2 } });
+    const second = both.find((x) => x.topic === `user:${alice}`)!;
+    for (const client of [aliceOnA, aliceOnB]) {
+      expect((await client.next('notification')).data).toMatchObject({ id: second.id, payload: { n: 2 } });
+      expect((await client.next('unread')).data).toEqual({ count: 2 });
+    }
+    expect((await bobOnB.next('notification')).data).toMatchObject({ topic: `user:${bob}`, payload: { n: 2 } });
+    expect((await bobOnB.next('unread')).data).toEqual({ count: 1 });
+    for (const client of [aliceOnA, aliceOnB]) await client.expectNone('notification', 200);
+    await bobOnB.expectNone('notification', 0);
+  });
+
+  it("a read on one instance moves the unread count on the user's connections to the other", async () => {
+    const carol = `carol-${run}`;
+    const carolOnA = await connect(a, carol);
+    const carolOnB = await connect(b, carol);
+    for (const client of [carolOnA, carolOnB]) expect((await client.next('unread')).data).toEqual({ count: 0 });
+    const ids = [];
+    for (const [n, instance] of [a, b, a].entries()) ids.push((await publish(instance, { type: 'inbox.item', userIds: [carol], payload: { n } }))[0].id);
+    for (const client of [carolOnA, carolOnB]) {
+      for (const count of [1, 2, 3]) expect((await client.next('unread')).data).toEqual({ count });
+    }
+
+    // A `read` over the socket on A: A answers it, B hears the new count.
+    expect((await carolOnA.request('read', { ids: [ids[0]] }, 'unread')).data).toEqual({ count: 2 });
+    expect((await carolOnB.next('unread')).data).toEqual({ count: 2 });
+    await carolOnA.expectNone('unread', 300);
+
+    // REST on B: both connections hear it, A's through Redis.
+    const read = await http(b.baseUrl, 'POST', `/users/${carol}/notifications/read`, { all: true });
+    expect(read).toEqual({ status: 200, body: { updated: 2, unreadCount: 0 } });
+    for (const client of [carolOnA, carolOnB]) expect((await client.next('unread')).data).toEqual({ count: 0 });
+
+    const inbox = await http(a.baseUrl, 'GET', `/users/${carol}/notifications`);
+    expect(inbox.body).toMatchObject({ unreadCount: 0, nextCursor: null });
+    expect(inbox.body.items.map((item: { id: string; read: boolean }) => [item.id, item.read])).toEqual([...ids].reverse().map((id) => [id, true]));
+    for (const client of [carolOnA, carolOnB]) await client.expectNone('unread', 200);
+  });
+});
