@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { WebSocket } from 'ws';
 import { parseNotificationId } from '../store/notification-id.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 import { readAllSince } from '../store/read-all-since.js';
@@ -25,6 +26,8 @@ export class TopicReplay {
   ) {}
 
   async subscribe(subscriber: Subscriber, topic: string, since?: string): Promise<void> {
+    // A socket that closed while its subscription was being authorized must not rejoin a topic.
+    if (subscriber.socket.readyState !== WebSocket.OPEN) return;
     if (since === undefined) {
       this.hub.join(subscriber, topic);
       this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
