@@ -80,6 +80,14 @@ describe('bad input over the socket', () => {
     await expectStillServing();
   });
 
+  it('VALIDATION_FAILED for a __proto__ key, which never reaches a handler', async () => {
+    client.sendRaw('{"event":"subscribe","data":{"topic":"news","__proto__":{"topic":"user:someone-else"}}}');
+    const error = await client.next('exception');
+    expect(error.data).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'data' }] });
+    await client.expectNone('subscribed');
+    await expectStillServing();
+  });
+
   it('closes with 1008 after more than MAX_BAD_FRAMES exceptions within 10 s', async () => {
     for (let i = 0; i < 20; i++) client.sendRaw('nope');
     for (let i = 0; i < 20; i++) await client.next('exception');

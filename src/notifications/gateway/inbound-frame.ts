@@ -30,7 +30,7 @@ export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySe
   return { event: message.event, error: null };
 }
 
-export const isObject = (value: unknown): value is Record<string, unknown> =>
+const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const badJson = (message: string): InspectedFrame => ({ event: 'invalid', error: { status: 'error', code: 'BAD_JSON', message } });

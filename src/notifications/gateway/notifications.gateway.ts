@@ -31,7 +31,7 @@ import { ExceptionReporter } from './exception-reporter.service.js';
 import { inspectFrame } from './inbound-frame.js';
 import { ProtocolException } from './protocol.exception.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
-import { wsDataObjectPipe, wsValidationPipe } from './ws-validation.pipe.js';
+import { wsValidationPipe } from './ws-validation.pipe.js';
 
 export const SUBPROTOCOL = 'notifications.v1';
 /** Every event a client may send; anything else is UNKNOWN_EVENT. */
@@ -44,7 +44,7 @@ type Reply<E extends string, D> = { event: E; data: D };
 /** The WebSocket edge: handshake, commands, replies, exceptions and close codes. No delivery logic. */
 @WebSocketGateway({ path: DEFAULT_SETTINGS.wsPath })
 @UseFilters(ProtocolExceptionFilter)
-@UsePipes(wsDataObjectPipe, wsValidationPipe)
+@UsePipes(wsValidationPipe)
 export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationsGateway.name);
   /** Identity resolved at the handshake, picked up by handleConnection. */

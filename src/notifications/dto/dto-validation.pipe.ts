@@ -1,0 +1,42 @@
+import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { type ValidationError, validateSync } from 'class-validator';
+
+const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false } as const;
+const NOT_DTOS = new Set<unknown>([String, Number, Boolean, Array, Object]);
+
+/**
+ * Validates a body, query or command against its class-validator DTO and hands the handler the
+ * DTO instance; unknown fields are refused. Synchronous, as every constraint of these DTOs is:
+ * Nest's ValidationPipe costs twice as much per request, most of it in promises.
+ */
+export class DtoValidationPipe implements PipeTransform {
+  constructor(
+    /** Names the value in errors when it is not a JSON object at all (`body`, `data`). */
+    private readonly valueName: string,
+    private readonly refuse: (errors: ValidationError[]) => Error,
+  ) {}
+
+  transform(value: unknown, { metatype, type }: ArgumentMetadata): unknown {
+    if (type === 'custom' || !metatype || NOT_DTOS.has(metatype)) return value;
+    if (!isPlainObject(value)) throw this.refuse([invalid(this.valueName, 'must be a JSON object')]);
+    // A "__proto__" key would swap the DTO's prototype and slip past validation.
+    if (hasProtoKey(value)) throw this.refuse([invalid(this.valueName, 'may not contain a __proto__ key')]);
+    const dto = plainToInstance(metatype, value) as object;
+    const errors = validateSync(dto, VALIDATION);
+    if (errors.length > 0) throw this.refuse(errors);
+    return dto;
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
+  return Object.values(value).some(hasProtoKey);
+}
+
+const invalid = (property: string, message: string): ValidationError =>
+  Object.assign(Object.create(null), { property, constraints: { [property]: `${property} ${message}` }, children: [] });
