@@ -4,8 +4,6 @@ import type { NotificationsModuleOptions } from './notifications.options.js';
 export const {
   ConfigurableModuleClass: NotificationsConfigurableModule,
   MODULE_OPTIONS_TOKEN: NOTIFICATIONS_MODULE_OPTIONS,
-  OPTIONS_TYPE: NOTIFICATIONS_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: NOTIFICATIONS_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<NotificationsModuleOptions>({ moduleName: 'Notifications' })
   .setClassMethodName('forRoot')
   .build();

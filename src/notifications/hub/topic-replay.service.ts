@@ -8,11 +8,6 @@ import type { Subscriber } from './subscriber.js';
 
 const seqOf = (id: string): number => parseNotificationId(id)?.seq ?? 0;
 
-export interface SubscribeOutcome {
-  recovered: boolean;
-  missed: number;
-}
-
 /**
  * Subscribes a socket to a topic, replaying what it missed after `since` first. Live
  * notifications that arrive during the replay are held, then sent after it, skipping any
