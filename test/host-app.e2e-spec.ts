@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { WsAdapter } from '@nestjs/platform-ws';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { NotificationsService } from '../src/notifications/index.js';
-import { HostErrorFilter, HostModule } from './host-app/host.module.js';
+import { HostErrorFilter, HostModule, HostThrottleGuard } from './host-app/host.module.js';
 import { http } from './support/http.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -19,6 +19,7 @@ describe('NotificationsModule inside a host app', () => {
     app = await NestFactory.create<NestFastifyApplication>(HostModule, new FastifyAdapter(), { logger: false });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
     app.useGlobalFilters(new HostErrorFilter());
+    app.useGlobalGuards(new HostThrottleGuard());
     app.useWebSocketAdapter(new WsAdapter(app));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
@@ -60,6 +61,14 @@ describe('NotificationsModule inside a host app', () => {
     expect(denied.status).toBe(401);
     const allowed = await http(baseUrl, 'POST', '/notifications', { type: 't', topic: 'x' }, { authorization: 'Bearer host-api-key-0123456789' });
     expect(allowed.status).toBe(202);
+  });
+
+  it('a host guard that throttles a command answers RATE_LIMITED with the command as cause', async () => {
+    const client = await TestClient.connect(wsUrl);
+    const error = await client.request('subscribe', { topic: 'throttled' }, 'exception');
+    expect(error.data).toMatchObject({ status: 'error', code: 'RATE_LIMITED', cause: { pattern: 'subscribe', data: { topic: 'throttled' } } });
+    expect((await client.request('subscribe', { topic: 'calm' }, 'subscribed')).data.topic).toBe('calm');
+    client.close();
   });
 
   it('the gateway keeps its own exception frames, untouched by the host filter', async () => {

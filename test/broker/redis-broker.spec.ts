@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { HubEvent } from '../../src/notifications/broker/notification-broker.js';
 import { RedisBroker } from '../../src/notifications/broker/redis.broker.js';
+import { eventually } from '../support/eventually.js';
 import { RedisServerProcess } from './redis-server.fixture.js';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -33,18 +34,6 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000)
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function eventually(attempt: () => Promise<void>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 }
 

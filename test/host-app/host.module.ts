@@ -1,11 +1,14 @@
 import {
   type ArgumentsHost,
   Body,
+  type CanActivate,
   Catch,
+  type ExecutionContext,
   Controller,
   type ExceptionFilter,
   Get,
   HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Module,
@@ -39,6 +42,16 @@ export class HostErrorFilter implements ExceptionFilter {
       .getResponse<{ status(code: number): { send(body: unknown): void } }>()
       .status(error.getStatus())
       .send({ host: 'filtered', status: error.getStatus() });
+  }
+}
+
+/** A host guard that throttles, as @nestjs/throttler would: global guards run on gateways too. */
+@Injectable()
+export class HostThrottleGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const isThrottled = context.getType() === 'ws' && context.switchToWs().getData<{ topic?: unknown }>()?.topic === 'throttled';
+    if (isThrottled) throw new HttpException('Too Many Requests', HttpStatus.TOO_MANY_REQUESTS);
+    return true;
   }
 }
 
