@@ -21,8 +21,11 @@ export async function createService(config: ServiceConfiguration): Promise<NestF
     // Route parameters carry user ids (123 chars) and topics (128): above Fastify's default of 100.
     routerOptions: { maxParamLength: 256 },
     genReqId: requestId,
-    loggerInstance: logger,
-    logController: new LogController({ disableRequestLogging: isQuietRequest }),
+    // Request lines are at info: above that level Fastify gets no logger, so no request pays for
+    // a child logger and response listeners whose lines would never be written.
+    ...(logger.isLevelEnabled('info')
+      ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: isQuietRequest }) }
+      : {}),
   });
   adapter.getInstance().addHook('onRequest', echoRequestId);
   const app = await NestFactory.create<NestFastifyApplication>(

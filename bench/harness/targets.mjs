@@ -19,7 +19,7 @@ function environment(extra) {
 
 /**
  * How to start a server under test by name: `service` (dist/main.js), the `ws` baselines
- * `naive` and `preframed`, and the ingest baseline `http-sqlite`.
+ * `naive` and `preframed`, the ingest baseline `http-sqlite` and the framework reference `nest-fastify`.
  * @param {string} name
  * @param {{sqlitePath: string|null}} storage where SQLite-backed servers keep their file, or null for memory
  * @returns {{name: string, script: string, env: NodeJS.ProcessEnv}}
@@ -48,6 +48,8 @@ export function serverTarget(name, { sqlitePath }) {
       };
     case 'http-sqlite':
       return { name, script: `${BENCH}baselines/ingest-server.mjs`, env: environment({ SQLITE_PATH: sqlitePath }) };
+    case 'nest-fastify':
+      return { name, script: `${BENCH}baselines/nest-fastify-server.mjs`, env: environment({}) };
     default:
       throw new Error(`unknown server "${name}"`);
   }

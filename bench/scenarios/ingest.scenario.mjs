@@ -18,13 +18,14 @@ function cannon(url, connections, durationS) {
 /**
  * REST ingest: `POST /notifications` to a topic, SQLite store, under autocannon with
  * `connections` concurrent requests. The figures: requests per second, p99 and server CPU per request.
+ * `nest-fastify` answers the same requests from an empty Nest controller: the framework's share.
  */
 export function ingestScenario({ connections, warmupS, measureS }) {
   return {
     id: 'ingest-sqlite',
     title: `REST ingest (SQLite, ${connections} connections)`,
     group: 'ingest',
-    targets: ['service', 'http-sqlite'],
+    targets: ['service', 'http-sqlite', 'nest-fastify'],
     config: { connections, warmupS, measureS },
     connections,
     sqlite: true,

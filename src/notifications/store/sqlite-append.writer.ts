@@ -6,13 +6,18 @@ import { type AcceptedNotification, type AppendResult, IdempotencyConflictError 
 import type { SqliteStatements } from './sqlite.statements.js';
 
 /**
- * Writes a batch of appends in one SQLite transaction (one fsync for the whole batch), each
- * append inside its own savepoint so that a failing one is undone alone. Seqs come from an
- * in-memory counter persisted in the same transaction, so they are never reused, even when
- * retention deletes the newest rows.
+ * Writes a batch of appends in one SQLite transaction (one fsync for the whole batch). Seqs come
+ * from an in-memory counter persisted in the same transaction, so they are never reused, even
+ * when retention deletes the newest rows.
+ *
+ * A refused idempotency key is found before its append writes anything, so it never spoils the
+ * batch. Any other failure rolls the batch back and writes it again with each append inside its
+ * own savepoint, so that only the failing one is undone; savepoints cost two statements per
+ * append, so the common case goes without them.
  */
 export class SqliteAppendWriter {
   private readonly writeBatch: (batch: AppendRequest[]) => AppendOutcome[];
+  private readonly writeIsolated: (batch: AppendRequest[]) => AppendOutcome[];
   private readonly writeOne: (request: AppendRequest) => AppendResult;
 
   constructor(
@@ -23,12 +28,10 @@ export class SqliteAppendWriter {
   ) {
     // better-sqlite3 runs a transaction function nested in another as a savepoint.
     this.writeOne = db.transaction((request: AppendRequest) => this.insert(request));
-    const batch = db.transaction((requests: AppendRequest[]) => {
-      const outcomes = requests.map((request) => this.attempt(request));
-      this.statements.saveLastSeq.run(this.lastSeq);
-      return outcomes;
-    });
+    const batch = db.transaction((requests: AppendRequest[]) => this.persistSeq(requests.map((request) => this.attempt(request))));
+    const isolated = db.transaction((requests: AppendRequest[]) => this.persistSeq(requests.map((request) => this.attemptIsolated(request))));
     this.writeBatch = (requests) => batch.immediate(requests);
+    this.writeIsolated = (requests) => isolated.immediate(requests);
   }
 
   /** Commits the batch; throws (having changed nothing) when the transaction itself fails. */
@@ -36,13 +39,33 @@ export class SqliteAppendWriter {
     const lastSeq = this.lastSeq;
     try {
       return this.writeBatch(batch);
+    } catch {
+      this.lastSeq = lastSeq;
+    }
+    try {
+      return this.writeIsolated(batch);
     } catch (error) {
       this.lastSeq = lastSeq;
       throw error;
     }
   }
 
+  private persistSeq(outcomes: AppendOutcome[]): AppendOutcome[] {
+    this.statements.saveLastSeq.run(this.lastSeq);
+    return outcomes;
+  }
+
+  /** A refused key is an answer; anything else fails the whole transaction. */
   private attempt(request: AppendRequest): AppendOutcome {
+    try {
+      return { result: this.insert(request) };
+    } catch (error) {
+      if (error instanceof IdempotencyConflictError) return { error };
+      throw error;
+    }
+  }
+
+  private attemptIsolated(request: AppendRequest): AppendOutcome {
     const lastSeq = this.lastSeq;
     try {
       return { result: this.writeOne(request) };
@@ -52,6 +75,7 @@ export class SqliteAppendWriter {
     }
   }
 
+  /** Throws IdempotencyConflictError before writing anything. */
   private insert({ items, idempotency }: AppendRequest): AppendResult {
     const { statements } = this;
     if (idempotency) {
