@@ -42,6 +42,26 @@ describe('sqlite store across restarts', () => {
     }
   });
 
+  it('counts the unread entries of a database from before the unread column when it migrates', async () => {
+    const first = await openStore();
+    const sent = await first.append([draft('user:alice'), draft('user:alice'), draft('user:alice'), draft('user:bob'), draft('news')]);
+    await first.markRead('alice', { ids: [sent.accepted[0].id] });
+    await first.close();
+    const db = new Database(dbPath);
+    try {
+      db.exec('ALTER TABLE topics DROP COLUMN unread');
+      db.pragma('user_version = 1');
+    } finally {
+      db.close();
+    }
+
+    const second = await openStore();
+    expect(await second.unreadCount('alice')).toBe(2);
+    expect(await second.unreadCount('bob')).toBe(1);
+    expect((await second.append([draft('user:alice')])).unreadCounts.get('alice')).toBe(3);
+    expect(await second.markRead('alice', { all: true })).toEqual({ updated: 3, unreadCount: 0 });
+  });
+
   it('keeps the epoch, the sequence, history, inbox and idempotency keys when reopened', async () => {
     const first = await openStore(3);
     const sent = await first.append([draft('news'), draft('user:alice'), draft('user:alice')], { key: 'k1', fingerprint: 'f' });

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { personalTopic, topicOwner } from '../notification.model.js';
+import { topicOwner } from '../notification.model.js';
 import type { AppendOutcome, AppendRequest } from './group-commit.queue.js';
 import { formatNotificationId } from './notification-id.js';
 import { type AcceptedNotification, type AppendResult, IdempotencyConflictError } from './notification-store.js';
@@ -101,9 +101,9 @@ export class SqliteAppendWriter {
     });
     const unreadCounts = new Map<string, number>();
     for (const [topic, count] of stored) {
-      statements.countStored.run(topic, count);
       const owner = topicOwner(topic);
-      if (owner !== null) unreadCounts.set(owner, statements.unreadCount.get(personalTopic(owner)) ?? 0);
+      const unread = statements.countStored.get(topic, count, owner === null ? 0 : count);
+      if (owner !== null) unreadCounts.set(owner, unread ?? 0);
     }
     const accepted = notifications.map(({ id, topic }) => ({ id, topic }));
     if (idempotency) statements.insertKey.run(idempotency.key, idempotency.fingerprint, JSON.stringify(accepted), createdMs);

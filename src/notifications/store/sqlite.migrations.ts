@@ -43,6 +43,15 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- unread: the topic's unread inbox entries, kept with every append and read, so that an
+      -- unread count is one row however long the inbox (retention never removes unread rows).
+      ALTER TABLE topics ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+      UPDATE topics SET unread = (SELECT COUNT(*) FROM notifications n WHERE n.topic = topics.topic AND n.read = 0);
+    `,
+  },
 ];
 
 /** Runs the steps the database has not seen yet, each in its own transaction. */

@@ -32,9 +32,13 @@ export function prepareSqliteStatements(db: Database) {
     insertNotification: db.prepare<[number, string, string, string, number, number | null]>(
       'INSERT INTO notifications (seq, topic, type, payload, created_at, read) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    countStored: db.prepare<[string, number]>(
-      'INSERT INTO topics (topic, stored) VALUES (?, ?) ON CONFLICT (topic) DO UPDATE SET stored = stored + excluded.stored',
-    ),
+    countStored: db
+      .prepare<[string, number, number], number>(
+        `INSERT INTO topics (topic, stored, unread) VALUES (?, ?, ?)
+         ON CONFLICT (topic) DO UPDATE SET stored = stored + excluded.stored, unread = unread + excluded.unread
+         RETURNING unread`,
+      )
+      .pluck(),
     findKey: db.prepare<[string], { fingerprint: string; accepted: string }>(
       'SELECT fingerprint, accepted FROM idempotency_keys WHERE key = ?',
     ),
@@ -56,7 +60,8 @@ export function prepareSqliteStatements(db: Database) {
     unreadPage: db.prepare<[string, number, number], NotificationRow>(
       `SELECT ${COLUMNS} FROM notifications WHERE topic = ? AND read = 0 AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
-    unreadCount: db.prepare<[string], number>('SELECT COUNT(*) FROM notifications WHERE topic = ? AND read = 0').pluck(),
+    unreadCount: db.prepare<[string], number>('SELECT unread FROM topics WHERE topic = ?').pluck(),
+    countRead: db.prepare<[number, string], number>('UPDATE topics SET unread = unread - ? WHERE topic = ? RETURNING unread').pluck(),
     markRead: db.prepare<[number, string]>('UPDATE notifications SET read = 1 WHERE seq = ? AND topic = ? AND read = 0'),
     markAllRead: db.prepare<[string]>('UPDATE notifications SET read = 1 WHERE topic = ? AND read = 0'),
     // retention

@@ -135,16 +135,19 @@ export class SqliteNotificationStore implements NotificationStore {
   async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
     return this.guard(({ db, statements }) => {
       const topic = personalTopic(userId);
-      const updated = db.transaction(() => {
-        if ('all' in selection) return statements.markAllRead.run(topic).changes;
-        let changes = 0;
-        for (const id of selection.ids) {
-          const position = this.ownPosition(id);
-          if (position) changes += statements.markRead.run(position.seq, topic).changes;
+      return db.transaction(() => {
+        let updated = 0;
+        if ('all' in selection) {
+          updated = statements.markAllRead.run(topic).changes;
+        } else {
+          for (const id of selection.ids) {
+            const position = this.ownPosition(id);
+            if (position) updated += statements.markRead.run(position.seq, topic).changes;
+          }
         }
-        return changes;
+        const unreadCount = updated > 0 ? statements.countRead.get(updated, topic) : statements.unreadCount.get(topic);
+        return { updated, unreadCount: unreadCount ?? 0 };
       })();
-      return { updated, unreadCount: statements.unreadCount.get(topic) ?? 0 };
     });
   }
 
