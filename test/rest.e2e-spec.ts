@@ -34,6 +34,20 @@ describe('REST publish and topic history', () => {
     expect(everyone.body.notifications).toEqual([{ id: expect.any(String), topic: 'broadcast' }]);
   });
 
+  it('echoes a usable x-request-id and makes one up otherwise, with request logging off', async () => {
+    const publish = (requestId?: string) =>
+      fetch(`${running.baseUrl}/notifications`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+        body: JSON.stringify({ type: 't', topic: 'request-ids' }),
+      });
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+    expect((await publish('caller-id-1')).headers.get('x-request-id')).toBe('caller-id-1');
+    expect((await publish()).headers.get('x-request-id')).toMatch(uuid);
+    expect((await publish('has space')).headers.get('x-request-id')).toMatch(uuid);
+  });
+
   it.each([
     ['no target', { type: 't' }, ['target']],
     ['two targets', { type: 't', topic: 'a', broadcast: true }, ['target']],

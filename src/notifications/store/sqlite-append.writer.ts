@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
 import { topicOwner } from '../notification.model.js';
 import type { AppendOutcome, AppendRequest } from './group-commit.queue.js';
 import { formatNotificationId } from './notification-id.js';
@@ -16,9 +16,9 @@ import type { SqliteStatements } from './sqlite.statements.js';
  * append, so the common case goes without them.
  */
 export class SqliteAppendWriter {
-  private readonly writeBatch: (batch: AppendRequest[]) => AppendOutcome[];
-  private readonly writeIsolated: (batch: AppendRequest[]) => AppendOutcome[];
-  private readonly writeOne: (request: AppendRequest) => AppendResult;
+  private readonly writeBatch: Transaction<(batch: AppendRequest[]) => AppendOutcome[]>;
+  private readonly writeIsolated: Transaction<(batch: AppendRequest[]) => AppendOutcome[]>;
+  private readonly writeOne: Transaction<(request: AppendRequest) => AppendResult>;
 
   constructor(
     db: Database,
@@ -28,22 +28,20 @@ export class SqliteAppendWriter {
   ) {
     // better-sqlite3 runs a transaction function nested in another as a savepoint.
     this.writeOne = db.transaction((request: AppendRequest) => this.insert(request));
-    const batch = db.transaction((requests: AppendRequest[]) => this.persistSeq(requests.map((request) => this.attempt(request))));
-    const isolated = db.transaction((requests: AppendRequest[]) => this.persistSeq(requests.map((request) => this.attemptIsolated(request))));
-    this.writeBatch = (requests) => batch.immediate(requests);
-    this.writeIsolated = (requests) => isolated.immediate(requests);
+    this.writeBatch = db.transaction((batch: AppendRequest[]) => this.persistSeq(batch.map((request) => this.attempt(request))));
+    this.writeIsolated = db.transaction((batch: AppendRequest[]) => this.persistSeq(batch.map((request) => this.attemptIsolated(request))));
   }
 
   /** Commits the batch; throws (having changed nothing) when the transaction itself fails. */
   commit(batch: AppendRequest[]): AppendOutcome[] {
     const lastSeq = this.lastSeq;
     try {
-      return this.writeBatch(batch);
+      return this.writeBatch.immediate(batch);
     } catch {
       this.lastSeq = lastSeq;
     }
     try {
-      return this.writeIsolated(batch);
+      return this.writeIsolated.immediate(batch);
     } catch (error) {
       this.lastSeq = lastSeq;
       throw error;

@@ -136,19 +136,22 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.guard(({ db, statements }) => {
       const topic = personalTopic(userId);
       return db.transaction(() => {
-        let updated = 0;
-        if ('all' in selection) {
-          updated = statements.markAllRead.run(topic).changes;
-        } else {
-          for (const id of selection.ids) {
-            const position = this.ownPosition(id);
-            if (position) updated += statements.markRead.run(position.seq, topic).changes;
-          }
-        }
+        const updated =
+          'all' in selection ? statements.markAllRead.run(topic).changes : this.markEachRead(statements, topic, selection.ids);
         const unreadCount = updated > 0 ? statements.countRead.get(updated, topic) : statements.unreadCount.get(topic);
         return { updated, unreadCount: unreadCount ?? 0 };
       })();
     });
+  }
+
+  /** Marks the ids this store issued read in `topic`; answers how many were unread. */
+  private markEachRead(statements: SqliteStatements, topic: string, ids: string[]): number {
+    let updated = 0;
+    for (const id of ids) {
+      const position = this.ownPosition(id);
+      if (position) updated += statements.markRead.run(position.seq, topic).changes;
+    }
+    return updated;
   }
 
   async unreadCount(userId: string): Promise<number> {
