@@ -1,6 +1,6 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
+import { toDtoInstance } from './dto-instance.factory.js';
 
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false } as const;
 const NOT_DTOS = new Set<unknown>([String, Number, Boolean, Array, Object]);
@@ -22,7 +22,7 @@ export class DtoValidationPipe implements PipeTransform {
     if (!isPlainObject(value)) throw this.refuse([invalid(this.valueName, 'must be a JSON object')]);
     // A "__proto__" key would swap the DTO's prototype and slip past validation.
     if (hasProtoKey(value)) throw this.refuse([invalid(this.valueName, 'may not contain a __proto__ key')]);
-    const dto = plainToInstance(metatype, value) as object;
+    const dto = toDtoInstance(metatype as new () => object, value);
     const errors = validateSync(dto, VALIDATION);
     if (errors.length > 0) throw this.refuse(errors);
     return dto;
