@@ -2,16 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { AppendResult } from '../../src/notifications/store/notification-store.js';
 import { IdempotencyConflictError } from '../../src/notifications/store/notification-store.js';
 import { IDEMPOTENCY_KEY_TTL_MS } from '../../src/notifications/store/retention-policy.js';
-import { draft, setClock, type StoreFixture } from './store.fixture.js';
+import { draft, setClock, type StoreFixture, unserializable } from './store.fixture.js';
 
 const claim = (key: string, fingerprint = 'body-1') => ({ key, fingerprint });
-
-/** A payload JSON cannot serialize: the append carrying it must fail as a whole. */
-function unserializable(): Record<string, unknown> {
-  const payload: Record<string, unknown> = {};
-  payload.self = payload;
-  return payload;
-}
 
 /** Idempotency keys, atomic appends and the onCommitted hook. */
 export function describeAppend(fixture: StoreFixture): void {

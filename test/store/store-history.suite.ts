@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { appendEach, draft, foreignId, seqOf, setClock, type StoreFixture } from './store.fixture.js';
+import { appendEach, draft, foreignId, seqOf, setClock, type StoreFixture, unserializable } from './store.fixture.js';
 
 /** Ids, ordering, `since` reads and topic retention. */
 export function describeHistory(fixture: StoreFixture): void {
@@ -99,6 +99,21 @@ export function describeHistory(fixture: StoreFixture): void {
       expect(lost.items.map((n) => n.id)).toEqual(ids.slice(2));
       // Nothing after the last pruned id was lost.
       expect(await store.readSince('a', ids[1], 10)).toEqual({ items: await store.readLatest('a', 10), recovered: true });
+    });
+
+    it('counts toward historyLimit what concurrent requests stored, also when one of them failed', async () => {
+      const store = await fixture.fresh({ historyLimit: 2 });
+      const results = await Promise.allSettled([
+        store.append([draft('a', 'first')]),
+        store.append([draft('a', 'second'), draft('b')]),
+        store.append([draft('a', 'bad'), draft('a', 'bad', unserializable())]),
+        store.append([draft('a', 'third'), draft('a', 'fourth')]),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      await store.prune();
+
+      expect((await store.readLatest('a', 10)).map((n) => n.type)).toEqual(['third', 'fourth']);
+      expect(await store.readLatest('b', 10)).toHaveLength(1);
     });
 
     it('drops notifications older than historyTtlS', async () => {

@@ -56,6 +56,13 @@ export const draft = (topic: string, type = 'test.event', payload?: Record<strin
   payload === undefined ? { topic, type } : { topic, type, payload };
 
 /** The seq of an id this suite's stores issued. */
+/** A payload JSON cannot serialize: the append carrying it must fail as a whole. */
+export function unserializable(): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  payload.self = payload;
+  return payload;
+}
+
 export function seqOf(id: string): number {
   const position = parseNotificationId(id);
   if (!position) throw new Error(`not a notification id: ${id}`);

@@ -10,6 +10,9 @@ import type { SqliteStatements } from './sqlite.statements.js';
  * from an in-memory counter persisted in the same transaction, so they are never reused, even
  * when retention deletes the newest rows.
  *
+ * Shared topics' `stored` counters are summed over the batch and written once per topic; an
+ * inbox's counter is written per append, as each answer carries the unread count after it.
+ *
  * A refused idempotency key is found before its append writes anything, so it never spoils the
  * batch. Any other failure rolls the batch back and writes it again with each append inside its
  * own savepoint, so that only the failing one is undone; savepoints cost two statements per
@@ -19,6 +22,8 @@ export class SqliteAppendWriter {
   private readonly writeBatch: Transaction<(batch: AppendRequest[]) => AppendOutcome[]>;
   private readonly writeIsolated: Transaction<(batch: AppendRequest[]) => AppendOutcome[]>;
   private readonly writeOne: Transaction<(request: AppendRequest) => AppendResult>;
+  /** Rows stored per shared topic in the running transaction, not yet added to `topics`. */
+  private readonly sharedCounts = new Map<string, number>();
 
   constructor(
     db: Database,
@@ -27,8 +32,16 @@ export class SqliteAppendWriter {
     private lastSeq: number,
   ) {
     // better-sqlite3 runs a transaction function nested in another as a savepoint.
-    this.writeOne = db.transaction((request: AppendRequest) => this.insert(request));
-    this.writeBatch = db.transaction((batch: AppendRequest[]) => this.persistSeq(batch.map((request) => this.attempt(request))));
+    this.writeOne = db.transaction((request: AppendRequest) => {
+      const result = this.insert(request);
+      this.saveSharedCounts();
+      return result;
+    });
+    this.writeBatch = db.transaction((batch: AppendRequest[]) => {
+      const outcomes = batch.map((request) => this.attempt(request));
+      this.saveSharedCounts();
+      return this.persistSeq(outcomes);
+    });
     this.writeIsolated = db.transaction((batch: AppendRequest[]) => this.persistSeq(batch.map((request) => this.attemptIsolated(request))));
   }
 
@@ -38,14 +51,25 @@ export class SqliteAppendWriter {
     try {
       return this.writeBatch.immediate(batch);
     } catch {
-      this.lastSeq = lastSeq;
+      this.undo(lastSeq);
     }
     try {
       return this.writeIsolated.immediate(batch);
     } catch (error) {
-      this.lastSeq = lastSeq;
+      this.undo(lastSeq);
       throw error;
     }
+  }
+
+  /** Forgets what a rolled-back transaction or savepoint had counted. */
+  private undo(lastSeq: number): void {
+    this.lastSeq = lastSeq;
+    this.sharedCounts.clear();
+  }
+
+  private saveSharedCounts(): void {
+    for (const [topic, count] of this.sharedCounts) this.statements.countShared.run(topic, count);
+    this.sharedCounts.clear();
   }
 
   private persistSeq(outcomes: AppendOutcome[]): AppendOutcome[] {
@@ -68,7 +92,7 @@ export class SqliteAppendWriter {
     try {
       return { result: this.writeOne(request) };
     } catch (error) {
-      this.lastSeq = lastSeq;
+      this.undo(lastSeq);
       return { error };
     }
   }
@@ -100,8 +124,8 @@ export class SqliteAppendWriter {
     const unreadCounts = new Map<string, number>();
     for (const [topic, count] of stored) {
       const owner = topicOwner(topic);
-      const unread = statements.countStored.get(topic, count, owner === null ? 0 : count);
-      if (owner !== null) unreadCounts.set(owner, unread ?? 0);
+      if (owner === null) this.sharedCounts.set(topic, (this.sharedCounts.get(topic) ?? 0) + count);
+      else unreadCounts.set(owner, statements.countInbox.get(topic, count, count) ?? 0);
     }
     const accepted = notifications.map(({ id, topic }) => ({ id, topic }));
     if (idempotency) statements.insertKey.run(idempotency.key, idempotency.fingerprint, JSON.stringify(accepted), createdMs);

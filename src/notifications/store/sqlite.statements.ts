@@ -32,7 +32,10 @@ export function prepareSqliteStatements(db: Database) {
     insertNotification: db.prepare<[number, string, string, string, number, number | null]>(
       'INSERT INTO notifications (seq, topic, type, payload, created_at, read) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    countStored: db
+    countShared: db.prepare<[string, number]>(
+      'INSERT INTO topics (topic, stored) VALUES (?, ?) ON CONFLICT (topic) DO UPDATE SET stored = stored + excluded.stored',
+    ),
+    countInbox: db
       .prepare<[string, number, number], number>(
         `INSERT INTO topics (topic, stored, unread) VALUES (?, ?, ?)
          ON CONFLICT (topic) DO UPDATE SET stored = stored + excluded.stored, unread = unread + excluded.unread
