@@ -41,7 +41,8 @@ export class GroupCommitQueue {
   /** Queues an append for the next commit; resolves after that commit and the hook. */
   append(request: AppendRequest, onCommitted?: CommittedHook): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ ...request, onCommitted, resolve, reject });
+      // Spelled out: on Node 20's V8, spreading an object and adding keys costs microseconds per call.
+      this.pending.push({ items: request.items, idempotency: request.idempotency, onCommitted, resolve, reject });
       this.running ??= this.run();
     });
   }

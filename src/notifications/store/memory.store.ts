@@ -90,7 +90,7 @@ export class MemoryNotificationStore implements NotificationStore {
     const found = log.below(beforeSeq, query.limit + 1, (entry) => !query.unreadOnly || entry.read === false);
     const page = found.slice(0, query.limit);
     return {
-      items: page.map((entry) => ({ ...entry.notification, read: entry.read === true })),
+      items: page.map((entry) => Object.assign({}, entry.notification, { read: entry.read === true })),
       unreadCount: log.unread,
       nextCursor: found.length > page.length && page.length > 0 ? page[page.length - 1].notification.id : null,
     };

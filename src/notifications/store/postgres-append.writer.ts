@@ -93,7 +93,7 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     });
     unreadAfterBatch = await insertNotifications(
       client,
-      appended.flatMap((index) => planned.get(index)!.map((row) => ({ ...row, createdAt: appends[index].createdAt }))),
+      appended.flatMap((index) => planned.get(index)!.map((row) => Object.assign({}, row, { createdAt: appends[index].createdAt }))),
     );
     if (inTransaction) await client.query('COMMIT');
   } catch (error) {

@@ -169,7 +169,7 @@ export class PostgresNotificationStore implements NotificationStore {
       [userId, personalTopic(userId), beforeSeq, query.limit + 1],
     );
     const found = rows.filter((row) => row.seq !== null);
-    const items: InboxItem[] = found.slice(0, query.limit).map((row) => ({ ...this.toNotification(row), read: row.read === true }));
+    const items: InboxItem[] = found.slice(0, query.limit).map((row) => Object.assign(this.toNotification(row), { read: row.read === true }));
     return {
       items,
       unreadCount: rows[0].unread_count,

@@ -107,7 +107,5 @@ export function toNotification(row: NotificationRow, epoch: string): Notificatio
   };
 }
 
-export const toInboxItem = (row: NotificationRow, epoch: string): InboxItem => ({
-  ...toNotification(row, epoch),
-  read: row.read === 1,
-});
+export const toInboxItem = (row: NotificationRow, epoch: string): InboxItem =>
+  Object.assign(toNotification(row, epoch), { read: row.read === 1 });
