@@ -1,14 +1,17 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { type ValidationError, validateSync } from 'class-validator';
 import { toDtoInstance } from './dto-instance.factory.js';
+import { validityCheck } from './validity.check.js';
 
+// validityCheck answers for exactly these options: unknown fields refused, no groups, nothing skipped.
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false } as const;
 const NOT_DTOS = new Set<unknown>([String, Number, Boolean, Array, Object]);
 
 /**
  * Validates a body, query or command against its class-validator DTO and hands the handler the
  * DTO instance; unknown fields are refused. Synchronous, as every constraint of these DTOs is:
- * Nest's ValidationPipe costs twice as much per request, most of it in promises.
+ * Nest's ValidationPipe costs twice as much per request, most of it in promises. A valid body
+ * passes on `validityCheck` alone; class-validator runs for the others, and writes their errors.
  */
 export class DtoValidationPipe implements PipeTransform {
   constructor(
@@ -22,7 +25,9 @@ export class DtoValidationPipe implements PipeTransform {
     if (!isPlainObject(value)) throw this.refuse([invalid(this.valueName, 'must be a JSON object')]);
     // A "__proto__" key would swap the DTO's prototype and slip past validation.
     if (hasProtoKey(value)) throw this.refuse([invalid(this.valueName, 'may not contain a __proto__ key')]);
-    const dto = toDtoInstance(metatype as new () => object, value);
+    const dtoClass = metatype as new () => object;
+    const dto = toDtoInstance(dtoClass, value);
+    if (validityCheck(dtoClass)?.(dto as Record<string, unknown>)) return dto;
     const errors = validateSync(dto, VALIDATION);
     if (errors.length > 0) throw this.refuse(errors);
     return dto;
