@@ -54,17 +54,17 @@ function compile(metatype: new () => object): ValidityCheck | null {
   const properties = [...byProperty.values()];
   return (dto) => {
     for (const key of Object.keys(dto)) if (!byProperty.has(key)) return false;
-    return properties.every((rules) => satisfies(dto, rules));
+    return properties.every((rules) => satisfies(dto, rules, metatype.name));
   };
 }
 
-function satisfies(dto: Record<string, unknown>, { property, conditions, constraints }: PropertyRules): boolean {
+function satisfies(dto: Record<string, unknown>, { property, conditions, constraints }: PropertyRules, targetName: string): boolean {
   const value = dto[property];
   if (!conditions.every((condition) => (condition.constraints[0] as (o: object, v: unknown) => unknown)(dto, value))) return true;
   return constraints.every(({ metadata, constraint }) => {
     if (metadata.validateIf && !metadata.validateIf(dto, value)) return true;
     const args: ValidationArguments = {
-      targetName: dto.constructor?.name,
+      targetName,
       property,
       object: dto,
       value,
