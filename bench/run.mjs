@@ -2,19 +2,14 @@
 // Starts every server under test pinned to one CPU, drives it from client processes pinned to
 // another, prints a markdown table and writes bench/results/. Exits 1 when a run failed (and,
 // with --smoke, when anything was lost, repeated, reordered or refused).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { killAllNow, stopAll } from './harness/child-processes.mjs';
 import { choosePinning, pinSelf } from './harness/cpu-pinning.mjs';
 import { markdownReport, writeResults } from './harness/report.mjs';
-import { ServerUnderTest } from './harness/server-process.mjs';
-import { serverTarget } from './harness/targets.mjs';
+import { runInterleaved, runInTurn } from './harness/scenario-runs.mjs';
 import { scenarioPlan } from './scenarios/plan.mjs';
-
-const SERVER_FD_HEADROOM = 1000;
 
 const { values: options } = parseArgs({
   options: {
@@ -62,28 +57,11 @@ async function main() {
   const runs = [];
   let failed = false;
   for (const scenario of scenarios) {
-    const outcomes = {};
-    for (const name of scenario.targets.filter((target) => !servers || servers.includes(target))) {
-      log(`${scenario.id} · ${name} …`);
-      const dataDir = scenario.sqlite ? mkdtempSync(join(tmpdir(), 'bench-sqlite-')) : null;
-      let server = null;
-      try {
-        const target = serverTarget(name, { sqlitePath: dataDir && join(dataDir, 'bench.sqlite') });
-        server = await ServerUnderTest.start(target, { cpu: pinning.server, openFiles: scenario.connections + SERVER_FD_HEADROOM });
-        const result = await scenario.run(server, { pinning, perProcess: plan.perProcess });
-        outcomes[name] = { ...result, problems: scenario.problems(result) };
-        const shown = scenario.metrics.map((m) => `${m.label} ${result[m.key]?.toFixed?.(m.digits) ?? result[m.key]}`);
-        log(`  ${shown.join(', ')}${outcomes[name].problems.length ? `; problems: ${outcomes[name].problems.join('; ')}` : ''}`);
-        if (options.smoke && outcomes[name].problems.length) failed = true;
-      } catch (error) {
-        outcomes[name] = { error: error.message };
-        failed = true;
-        const serverOutput = server && !error.message.includes(server.proc.output()) ? server.proc.output() : '';
-        log(`  failed: ${error.message}${serverOutput}`);
-      } finally {
-        await server?.stop();
-        if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      }
+    const names = scenario.targets.filter((target) => !servers || servers.includes(target));
+    const context = { pinning, perProcess: plan.perProcess };
+    const outcomes = scenario.rounds ? await runInterleaved(scenario, names, context) : await runInTurn(scenario, names, context);
+    for (const outcome of Object.values(outcomes)) {
+      if (outcome.error || (options.smoke && outcome.problems.length)) failed = true;
     }
     runs.push({ scenario, outcomes });
   }

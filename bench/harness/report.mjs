@@ -80,7 +80,7 @@ function conditions(env) {
 export function writeResults(dir, report, markdown) {
   mkdirSync(dir, { recursive: true });
   for (const { scenario, outcomes } of report.runs) {
-    const { run, problems, metrics, ...description } = scenario;
+    const { run, problems, metrics, warmUp, burst, summarize, ...description } = scenario;
     const json = { mode: report.mode, environment: report.environment, scenario: description, outcomes };
     writeFileSync(join(dir, `${scenario.id}.json`), `${JSON.stringify(json, null, 2)}\n`);
   }

@@ -15,30 +15,43 @@ function cannon(url, connections, durationS) {
   });
 }
 
+const median = (values) => {
+  const sorted = values.filter((value) => value !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const sum = (bursts, key) => bursts.reduce((total, burst) => total + burst[key], 0);
+
 /**
  * REST ingest: `POST /notifications` to a topic, SQLite store, under autocannon with
  * `connections` concurrent requests. The figures: requests per second, p99 and server CPU per request.
  * `nest-fastify` answers the same requests from an empty Nest controller: the framework's share.
+ *
+ * Interleaved: every server runs at once (idle but for its turn) and takes `rounds` bursts of
+ * `burstS` seconds in turn, alternating the order; each figure is the median of its bursts, so
+ * a change in the host's load over the run falls on every server alike.
  */
-export function ingestScenario({ connections, warmupS, measureS }) {
+export function ingestScenario({ connections, warmupS, burstS, rounds }) {
   return {
     id: 'ingest-sqlite',
     title: `REST ingest (SQLite, ${connections} connections)`,
     group: 'ingest',
     targets: ['service', 'http-sqlite', 'nest-fastify'],
-    config: { connections, warmupS, measureS },
+    config: { connections, warmupS, burstS, rounds },
     connections,
     sqlite: true,
+    rounds,
     metrics: [
       { key: 'requestsPerS', label: 'requests/s', digits: 0, ratio: true },
       { key: 'p99Ms', label: 'p99 ms', digits: 2, ratio: true },
       { key: 'cpuPerRequestMicros', label: 'server CPU µs / request', digits: 1, ratio: true },
     ],
-    run: async (server) => {
-      await cannon(server.url, connections, warmupS);
+    warmUp: (server) => cannon(server.url, connections, warmupS),
+    burst: async (server) => {
       const cpuStart = cpuMicros(server.pid);
       const wallStart = performance.now();
-      const result = await cannon(server.url, connections, measureS);
+      const result = await cannon(server.url, connections, burstS);
       const cpu = cpuMicros(server.pid) - cpuStart;
       const wallS = (performance.now() - wallStart) / 1000;
       server.assertRunning();
@@ -54,6 +67,18 @@ export function ingestScenario({ connections, warmupS, measureS }) {
         serverCpuPercent: (100 * cpu) / (wallS * 1e6),
       };
     },
+    summarize: (bursts) => ({
+      requestsPerS: median(bursts.map((burst) => burst.requestsPerS)),
+      p50Ms: median(bursts.map((burst) => burst.p50Ms)),
+      p99Ms: median(bursts.map((burst) => burst.p99Ms)),
+      cpuPerRequestMicros: median(bursts.map((burst) => burst.cpuPerRequestMicros)),
+      serverCpuPercent: median(bursts.map((burst) => burst.serverCpuPercent)),
+      accepted: sum(bursts, 'accepted'),
+      non2xx: sum(bursts, 'non2xx'),
+      errors: sum(bursts, 'errors'),
+      timeouts: sum(bursts, 'timeouts'),
+      bursts,
+    }),
     problems: (result) => {
       const problems = [];
       if (result.accepted === 0) problems.push('no request was accepted');

@@ -16,7 +16,7 @@ export function scenarioPlan(smoke) {
         fanoutScenario({ subscribers: 60, rate: 20, ...phase }),
         fanoutScenario({ subscribers: 250, rate: 4, ...phase }),
         personalScenario({ users: 100, rate: 100, ...phase }),
-        ingestScenario({ connections: 8, warmupS: 0.5, measureS: 1 }),
+        ingestScenario({ connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
         idleScenario({ connections: 250, settleS: 0.5 }),
       ],
     };
@@ -28,7 +28,7 @@ export function scenarioPlan(smoke) {
       fanoutScenario({ subscribers: 2000, rate: 20, ...phase }),
       fanoutScenario({ subscribers: 10000, rate: 4, ...phase }),
       personalScenario({ users: 2000, rate: 500, ...phase }),
-      ingestScenario({ connections: 50, warmupS: 3, measureS: 10 }),
+      ingestScenario({ connections: 50, warmupS: 3, burstS: 3, rounds: 8 }),
       idleScenario({ connections: 10000, settleS: 3 }),
     ],
   };
