@@ -23,6 +23,33 @@ describe('connection lifecycle', () => {
     }
   });
 
+  it('spreads a heartbeat pass over the interval, each connection pinged once per HEARTBEAT_MS', async () => {
+    const heartbeatMs = 1000;
+    const running = await startApp({ heartbeatMs });
+    try {
+      const clients = await Promise.all(Array.from({ length: 20 }, () => TestClient.connect(running.wsUrl)));
+      const pingTimes = clients.map((client) => {
+        const times: number[] = [];
+        client.socket.on('ping', () => times.push(Date.now()));
+        return times;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2.5 * heartbeatMs));
+
+      // One ping per connection per interval (the first pass may start late for the last to connect)...
+      for (const times of pingTimes) {
+        expect(times.length).toBeGreaterThanOrEqual(1);
+        expect(times.length).toBeLessThanOrEqual(3);
+        for (let n = 1; n < times.length; n++) expect(times[n] - times[n - 1]).toBeGreaterThan(heartbeatMs / 2);
+      }
+      // ...and the connections' pings of one pass do not all leave at once.
+      const firsts = pingTimes.map((times) => times[0]);
+      expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThanOrEqual(heartbeatMs / 2);
+      for (const client of clients) client.close();
+    } finally {
+      await running.close();
+    }
+  });
+
   it('closes with 4008 a client whose unsent bytes pass MAX_BUFFERED_BYTES, and keeps serving the others', async () => {
     const running = await startApp({ maxBufferedBytes: 64 * 1024 });
     try {

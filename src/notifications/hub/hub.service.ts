@@ -16,6 +16,9 @@ interface HeldDelivery {
   unreadCount?: number;
 }
 
+/** A heartbeat pass is spread over this many ticks of its one timer. */
+const HEARTBEAT_SLICES = 10;
+
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
   subscribers: Set<Subscriber>;
@@ -43,10 +46,13 @@ export class Hub implements OnModuleDestroy {
   readonly connections = new Set<Subscriber>();
   private readonly bySocket = new WeakMap<WebSocket, Subscriber>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** The connections of the running heartbeat pass, and how many of its slices are done. */
+  private pass: Subscriber[] = [];
+  private slicesDone = HEARTBEAT_SLICES;
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {
-    // One sweep for every socket rather than a timer per socket.
-    this.heartbeat = setInterval(() => this.sweep(), options.heartbeatMs).unref();
+    // One timer for every socket rather than a timer per socket.
+    this.heartbeat = setInterval(() => this.sweep(), options.heartbeatMs / HEARTBEAT_SLICES).unref();
   }
 
   add(subscriber: Subscriber): void {
@@ -206,16 +212,31 @@ export class Hub implements OnModuleDestroy {
     this.logger.log({ connectionId: subscriber.connectionId, code }, `closing: ${reason}`);
   }
 
+  /**
+   * Pings the next slice of the pass: each connection once per HEARTBEAT_MS, a tenth of them at a
+   * time, so that 10,000 pings (and their pongs) never hold up deliveries at once. Connections
+   * opened during a pass join the next one.
+   */
   private sweep(): void {
-    for (const subscriber of this.connections) {
-      if (subscriber.missedPongs >= 2) {
-        this.logger.debug(`terminating ${subscriber.connectionId}: two heartbeats unanswered`);
-        subscriber.socket.terminate();
-        continue;
-      }
-      subscriber.missedPongs++;
-      subscriber.socket.ping();
+    if (this.slicesDone === HEARTBEAT_SLICES) {
+      this.pass = [...this.connections];
+      this.slicesDone = 0;
     }
+    const from = Math.floor((this.pass.length * this.slicesDone) / HEARTBEAT_SLICES);
+    this.slicesDone++;
+    const to = Math.floor((this.pass.length * this.slicesDone) / HEARTBEAT_SLICES);
+    for (let index = from; index < to; index++) this.beat(this.pass[index]);
+  }
+
+  private beat(subscriber: Subscriber): void {
+    if (!this.connections.has(subscriber)) return;
+    if (subscriber.missedPongs >= 2) {
+      this.logger.debug(`terminating ${subscriber.connectionId}: two heartbeats unanswered`);
+      subscriber.socket.terminate();
+      return;
+    }
+    subscriber.missedPongs++;
+    subscriber.socket.ping();
   }
 
   private userConnections(userId: string): Set<Subscriber> {
