@@ -18,6 +18,21 @@ export function cpuMicros(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
 
+/**
+ * Time the hypervisor gave CPU `cpu` to other guests so far (steal), in microseconds, from
+ * /proc/stat; null when the CPU is unknown. On a shared host this is what moves latency.
+ */
+export function stealMicros(cpu) {
+  if (cpu === null || cpu === undefined) return null;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((row) => row.startsWith(`cpu${cpu} `));
+  // cpuN user nice system idle iowait irq softirq steal ...
+  return line ? (Number(line.trim().split(/\s+/)[8]) * 1e6) / CLOCK_TICKS : null;
+}
+
+/** Steal on `cpu` between two stealMicros readings, as a percentage of `wallMicros`. */
+export const stealPercent = (before, after, wallMicros) =>
+  before === null || after === null || wallMicros <= 0 ? null : (100 * (after - before)) / wallMicros;
+
 /** Resident set size of a process in bytes, from /proc/<pid>/status. */
 export function rssBytes(pid) {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

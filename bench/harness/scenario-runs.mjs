@@ -69,7 +69,7 @@ export async function runInterleaved(scenario, names, context) {
       try {
         const started = await start(scenario, name, context.pinning);
         running.set(name, { ...started, bursts: [] });
-        await scenario.warmUp(started.server);
+        await scenario.warmUp(started.server, context);
       } catch (error) {
         outcomes[name] = failure(name, error, running.get(name)?.server);
         await running.get(name)?.stop();
@@ -82,7 +82,7 @@ export async function runInterleaved(scenario, names, context) {
       for (const name of order) {
         const entry = running.get(name);
         try {
-          entry.bursts.push(await scenario.burst(entry.server));
+          entry.bursts.push(await scenario.burst(entry.server, context));
         } catch (error) {
           outcomes[name] = failure(name, error, entry.server);
           await entry.stop();

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientFleet, publish } from '../harness/client-fleet.mjs';
-import { cpuMicros } from '../harness/proc-stats.mjs';
+import { cpuMicros, stealMicros, stealPercent } from '../harness/proc-stats.mjs';
 
 const PUBLISH_LEAD_MS = 1000;
 
@@ -27,7 +27,7 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
     const measureAt = startAt + load.warmupS * 1000;
     let start = null;
     const startTimer = setTimeout(() => {
-      start = { server: cpuMicros(server.pid), clients: fleet.cpuMicros(), wall: performance.now() };
+      start = { server: cpuMicros(server.pid), clients: fleet.cpuMicros(), steal: stealMicros(pinning.server), wall: performance.now() };
     }, measureAt - Date.now());
     let published;
     try {
@@ -51,7 +51,7 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
       await sleep(100);
       tally = await fleet.tally();
     }
-    const end = { server: cpuMicros(server.pid), clients: fleet.cpuMicros(), wall: performance.now() };
+    const end = { server: cpuMicros(server.pid), clients: fleet.cpuMicros(), steal: stealMicros(pinning.server), wall: performance.now() };
     server.assertRunning();
     const wallMicros = (end.wall - start.wall) * 1000;
     const serverCpu = end.server - start.server;
@@ -77,6 +77,7 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
       publisherMaxLagMs: published.maxLagMs,
       serverCpuPercent: (100 * serverCpu) / wallMicros,
       clientCpuPercent: (100 * (end.clients - start.clients)) / wallMicros,
+      serverCpuStealPercent: stealPercent(start.steal, end.steal, wallMicros),
       measuredWallS: wallMicros / 1e6,
     };
   } finally {

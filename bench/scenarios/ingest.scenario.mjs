@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import { cpuMicros } from '../harness/proc-stats.mjs';
+import { cpuMicros, stealMicros, stealPercent } from '../harness/proc-stats.mjs';
 
 const BODY = JSON.stringify({ type: 'bench.ingest', payload: { order: 1234, status: 'shipped' }, topic: 'bench.ingest' });
 
@@ -46,14 +46,17 @@ export function ingestScenario({ connections, warmupS, burstS, rounds }) {
       { key: 'requestsPerS', label: 'requests/s', digits: 0, ratio: true },
       { key: 'p99Ms', label: 'p99 ms', digits: 2, ratio: true },
       { key: 'cpuPerRequestMicros', label: 'server CPU µs / request', digits: 1, ratio: true },
+      { key: 'serverCpuStealPercent', label: 'steal % of the server CPU', digits: 1 },
     ],
     warmUp: (server) => cannon(server.url, connections, warmupS),
-    burst: async (server) => {
+    burst: async (server, { pinning }) => {
       const cpuStart = cpuMicros(server.pid);
+      const stealStart = stealMicros(pinning.server);
       const wallStart = performance.now();
       const result = await cannon(server.url, connections, burstS);
       const cpu = cpuMicros(server.pid) - cpuStart;
       const wallS = (performance.now() - wallStart) / 1000;
+      const steal = stealPercent(stealStart, stealMicros(pinning.server), wallS * 1e6);
       server.assertRunning();
       return {
         requestsPerS: result['2xx'] / result.duration,
@@ -65,6 +68,7 @@ export function ingestScenario({ connections, warmupS, burstS, rounds }) {
         timeouts: result.timeouts,
         cpuPerRequestMicros: result['2xx'] > 0 ? cpu / result['2xx'] : null,
         serverCpuPercent: (100 * cpu) / (wallS * 1e6),
+        serverCpuStealPercent: steal,
       };
     },
     summarize: (bursts) => ({
@@ -73,6 +77,7 @@ export function ingestScenario({ connections, warmupS, burstS, rounds }) {
       p99Ms: median(bursts.map((burst) => burst.p99Ms)),
       cpuPerRequestMicros: median(bursts.map((burst) => burst.cpuPerRequestMicros)),
       serverCpuPercent: median(bursts.map((burst) => burst.serverCpuPercent)),
+      serverCpuStealPercent: median(bursts.map((burst) => burst.serverCpuStealPercent)),
       accepted: sum(bursts, 'accepted'),
       non2xx: sum(bursts, 'non2xx'),
       errors: sum(bursts, 'errors'),

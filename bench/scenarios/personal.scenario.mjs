@@ -18,6 +18,7 @@ export function personalScenario({ users, rate, warmupS, measureS, drainS }) {
       { key: 'p50Ms', label: 'p50 ms', digits: 2, ratio: true },
       { key: 'p99Ms', label: 'p99 ms', digits: 2, ratio: true },
       { key: 'loss', label: 'loss', digits: 0 },
+      { key: 'serverCpuStealPercent', label: 'steal % of the server CPU', digits: 1 },
     ],
     run: (server, context) =>
       runDeliveries(
