@@ -93,7 +93,7 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     });
     unreadAfterBatch = await insertNotifications(
       client,
-      appended.flatMap((index) => planned.get(index)!.map((row) => Object.assign({}, row, { createdAt: appends[index].createdAt }))),
+      appended.flatMap((index) => planned.get(index)!),
     );
     if (inTransaction) await client.query('COMMIT');
   } catch (error) {
@@ -171,7 +171,7 @@ async function claimKeys(
  * Inserts the notifications, registers their topics and counts personal ones as unread, in one
  * statement; answers the unread count of every recipient after it.
  */
-async function insertNotifications(client: PoolClient, rows: Array<PlannedRow & { createdAt: Date }>): Promise<Map<string, number>> {
+async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
   const { rows: counts } = await client.query<{ user_id: string; unread: number }>(
     `WITH item AS (
@@ -192,7 +192,7 @@ async function insertNotifications(client: PoolClient, rows: Array<PlannedRow & 
       rows.map(({ seq }) => seq),
       rows.map(({ notification }) => notification.type),
       rows.map(({ payloadJson }) => payloadJson),
-      rows.map(({ createdAt }) => createdAt.toISOString()),
+      rows.map(({ notification }) => notification.createdAt),
       rows.map(({ notification }) => topicOwner(notification.topic)),
     ],
   );

@@ -5,6 +5,9 @@ import { formatNotificationId } from './notification-id.js';
 import { type AcceptedNotification, type AppendResult, IdempotencyConflictError } from './notification-store.js';
 import type { SqliteStatements } from './sqlite.statements.js';
 
+/** Rows stored per shared topic in one transaction, added to `topics` once at its end. */
+type SharedCounts = Map<string, number>;
+
 /**
  * Writes a batch of appends in one SQLite transaction (one fsync for the whole batch). Seqs come
  * from an in-memory counter persisted in the same transaction, so they are never reused, even
@@ -22,8 +25,6 @@ export class SqliteAppendWriter {
   private readonly writeBatch: Transaction<(batch: AppendRequest[]) => AppendOutcome[]>;
   private readonly writeIsolated: Transaction<(batch: AppendRequest[]) => AppendOutcome[]>;
   private readonly writeOne: Transaction<(request: AppendRequest) => AppendResult>;
-  /** Rows stored per shared topic in the running transaction, not yet added to `topics`. */
-  private readonly sharedCounts = new Map<string, number>();
 
   constructor(
     db: Database,
@@ -33,13 +34,15 @@ export class SqliteAppendWriter {
   ) {
     // better-sqlite3 runs a transaction function nested in another as a savepoint.
     this.writeOne = db.transaction((request: AppendRequest) => {
-      const result = this.insert(request);
-      this.saveSharedCounts();
+      const shared: SharedCounts = new Map();
+      const result = this.insert(request, shared);
+      this.saveSharedCounts(shared);
       return result;
     });
     this.writeBatch = db.transaction((batch: AppendRequest[]) => {
-      const outcomes = batch.map((request) => this.attempt(request));
-      this.saveSharedCounts();
+      const shared: SharedCounts = new Map();
+      const outcomes = batch.map((request) => this.attempt(request, shared));
+      this.saveSharedCounts(shared);
       return this.persistSeq(outcomes);
     });
     this.writeIsolated = db.transaction((batch: AppendRequest[]) => this.persistSeq(batch.map((request) => this.attemptIsolated(request))));
@@ -51,25 +54,18 @@ export class SqliteAppendWriter {
     try {
       return this.writeBatch.immediate(batch);
     } catch {
-      this.undo(lastSeq);
+      this.lastSeq = lastSeq;
     }
     try {
       return this.writeIsolated.immediate(batch);
     } catch (error) {
-      this.undo(lastSeq);
+      this.lastSeq = lastSeq;
       throw error;
     }
   }
 
-  /** Forgets what a rolled-back transaction or savepoint had counted. */
-  private undo(lastSeq: number): void {
-    this.lastSeq = lastSeq;
-    this.sharedCounts.clear();
-  }
-
-  private saveSharedCounts(): void {
-    for (const [topic, count] of this.sharedCounts) this.statements.countShared.run(topic, count);
-    this.sharedCounts.clear();
+  private saveSharedCounts(shared: SharedCounts): void {
+    for (const [topic, count] of shared) this.statements.countShared.run(topic, count);
   }
 
   private persistSeq(outcomes: AppendOutcome[]): AppendOutcome[] {
@@ -78,9 +74,9 @@ export class SqliteAppendWriter {
   }
 
   /** A refused key is an answer; anything else fails the whole transaction. */
-  private attempt(request: AppendRequest): AppendOutcome {
+  private attempt(request: AppendRequest, shared: SharedCounts): AppendOutcome {
     try {
-      return { result: this.insert(request) };
+      return { result: this.insert(request, shared) };
     } catch (error) {
       if (error instanceof IdempotencyConflictError) return { error };
       throw error;
@@ -92,13 +88,13 @@ export class SqliteAppendWriter {
     try {
       return { result: this.writeOne(request) };
     } catch (error) {
-      this.undo(lastSeq);
+      this.lastSeq = lastSeq;
       return { error };
     }
   }
 
-  /** Throws IdempotencyConflictError before writing anything. */
-  private insert({ items, idempotency }: AppendRequest): AppendResult {
+  /** Adds to `shared` what it stored in shared topics; throws IdempotencyConflictError before writing anything. */
+  private insert({ items, idempotency }: AppendRequest, shared: SharedCounts): AppendResult {
     const { statements } = this;
     if (idempotency) {
       const seen = statements.findKey.get(idempotency.key);
@@ -110,23 +106,20 @@ export class SqliteAppendWriter {
     }
     const createdMs = Date.now();
     const createdAt = new Date(createdMs).toISOString();
-    const stored = new Map<string, number>();
+    const inboxes = new Map<string, { owner: string; count: number }>();
     const notifications = items.map((item) => {
       const seq = ++this.lastSeq;
       const payloadJson = JSON.stringify(item.payload ?? {});
       const owner = topicOwner(item.topic);
       statements.insertNotification.run(seq, item.topic, item.type, payloadJson, createdMs, owner === null ? null : 0);
-      stored.set(item.topic, (stored.get(item.topic) ?? 0) + 1);
+      if (owner === null) shared.set(item.topic, (shared.get(item.topic) ?? 0) + 1);
+      else inboxes.set(item.topic, { owner, count: (inboxes.get(item.topic)?.count ?? 0) + 1 });
       // What is delivered is what was stored: the payload as its JSON reads back.
       const payload = JSON.parse(payloadJson) as Record<string, unknown>;
       return { id: formatNotificationId(this.epoch, seq), topic: item.topic, type: item.type, payload, createdAt };
     });
     const unreadCounts = new Map<string, number>();
-    for (const [topic, count] of stored) {
-      const owner = topicOwner(topic);
-      if (owner === null) this.sharedCounts.set(topic, (this.sharedCounts.get(topic) ?? 0) + count);
-      else unreadCounts.set(owner, statements.countInbox.get(topic, count, count) ?? 0);
-    }
+    for (const [topic, { owner, count }] of inboxes) unreadCounts.set(owner, statements.countInbox.get(topic, count, count) ?? 0);
     const accepted = notifications.map(({ id, topic }) => ({ id, topic }));
     if (idempotency) statements.insertKey.run(idempotency.key, idempotency.fingerprint, JSON.stringify(accepted), createdMs);
     return { accepted, notifications, duplicate: false, unreadCounts };
