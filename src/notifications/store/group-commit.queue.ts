@@ -22,13 +22,19 @@ interface QueuedAppend extends AppendRequest {
   reject(error: unknown): void;
 }
 
+/** Resolves when a batch has gathered the appends it should wait for. */
+export type Gather = () => Promise<void>;
+
+/** One turn of the event loop: every append made in this tick joins the batch. */
+const nextTurn: Gather = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Bounds one transaction so a burst cannot hold the event loop for long. */
 const MAX_BATCH = 1000;
 
 /**
- * Group commit: appends made in the same tick are committed together in one transaction, then
- * each caller's `onCommitted` hook runs and its promise settles, one caller at a time in append
- * order. The next batch commits only after every hook of the previous one has settled, so hooks
+ * Group commit: appends made while a batch gathers (one event-loop turn unless the store says
+ * otherwise) are committed together in one transaction, then each caller's `onCommitted` hook
+ * runs and its promise settles, one caller at a time in append order. The next batch commits only after every hook of the previous one has settled, so hooks
  * publish in commit order. A hook that throws rejects its append, yet its notifications stay
  * committed. A hook must not await another append of the same store: that append waits for it.
  */
@@ -36,7 +42,11 @@ export class GroupCommitQueue {
   private pending: QueuedAppend[] = [];
   private running: Promise<void> | null = null;
 
-  constructor(private readonly commit: BatchCommit) {}
+  /** @param gather what a batch waits for before it commits: one event-loop turn unless given */
+  constructor(
+    private readonly commit: BatchCommit,
+    private readonly gather: Gather = nextTurn,
+  ) {}
 
   /** Queues an append for the next commit; resolves after that commit and the hook. */
   append(request: AppendRequest, onCommitted?: CommittedHook): Promise<AppendResult> {
@@ -54,8 +64,7 @@ export class GroupCommitQueue {
 
   private async run(): Promise<void> {
     while (this.pending.length > 0) {
-      // Waiting one turn of the event loop gathers every append made in this tick.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.gather();
       await this.settle(this.pending.splice(0, MAX_BATCH));
     }
     this.running = null;
