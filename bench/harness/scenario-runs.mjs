@@ -37,52 +37,20 @@ function failure(name, error, server) {
   return { error: error.message };
 }
 
-/** A run whose server CPU lost more than this share of its wall time to other guests is run again. */
-const STEAL_LIMIT_PERCENT = 2;
-const MAX_ATTEMPTS = 3;
-
-async function runOnce(scenario, name, context) {
-  let started = null;
-  try {
-    started = await start(scenario, name, context.pinning);
-    return outcomeOf(scenario, name, await scenario.run(started.server, context));
-  } catch (error) {
-    return failure(name, error, started?.server);
-  } finally {
-    await started?.stop();
-  }
-}
-
-/**
- * One server after the other, each alone for its whole run: `scenario.run(server)`. A run that
- * reports more than STEAL_LIMIT_PERCENT steal on the server CPU is repeated on a fresh server,
- * up to MAX_ATTEMPTS runs; the one with the least steal is kept, and the problems of every run count.
- */
+/** One server after the other, each alone for its whole run: `scenario.run(server)`. */
 export async function runInTurn(scenario, names, context) {
   const outcomes = {};
   for (const name of names) {
-    const attempts = [];
-    let kept = null;
-    while (attempts.length < MAX_ATTEMPTS && !(kept && !(kept.serverCpuStealPercent > STEAL_LIMIT_PERCENT))) {
-      const again = kept ? ` again (${kept.serverCpuStealPercent.toFixed(1)}% steal)` : '';
-      log(`${scenario.id} · ${name}${again} …`);
-      const outcome = await runOnce(scenario, name, context);
-      attempts.push(outcome);
-      if (outcome.error) break;
-      if (!kept || outcome.serverCpuStealPercent < kept.serverCpuStealPercent) kept = outcome;
+    log(`${scenario.id} · ${name} …`);
+    let started = null;
+    try {
+      started = await start(scenario, name, context.pinning);
+      outcomes[name] = outcomeOf(scenario, name, await scenario.run(started.server, context));
+    } catch (error) {
+      outcomes[name] = failure(name, error, started?.server);
+    } finally {
+      await started?.stop();
     }
-    const last = attempts[attempts.length - 1];
-    if (last.error) {
-      outcomes[name] = last;
-      continue;
-    }
-    const discarded = attempts.filter((attempt) => attempt !== kept);
-    outcomes[name] = {
-      ...kept,
-      problems: [...kept.problems, ...discarded.flatMap((attempt) => attempt.problems.map((problem) => `in a repeated run: ${problem}`))],
-      attempts: attempts.length,
-      stealOfRepeatedRuns: discarded.map((attempt) => attempt.serverCpuStealPercent),
-    };
   }
   return outcomes;
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientFleet, publish } from '../harness/client-fleet.mjs';
+import { median } from '../harness/median.mjs';
 import { cpuMicros, stealMicros, stealPercent } from '../harness/proc-stats.mjs';
 
 const PUBLISH_LEAD_MS = 1000;
@@ -95,4 +96,36 @@ export function deliveryProblems(result) {
   if (result.exceptions > 0) problems.push(`${result.exceptions} exception frames, first: ${JSON.stringify(result.firstException)}`);
   if (result.publishErrors > 0) problems.push(`${result.publishErrors} publishes failed, first: ${result.firstPublishError}`);
   return problems;
+}
+
+/** Figures of a round that the summary gives as the median over the rounds. */
+const MEDIANS = ['cpuPerDeliveryMicros', 'p50Ms', 'p99Ms', 'p999Ms', 'serverCpuPercent', 'clientCpuPercent', 'serverCpuStealPercent', 'publisherMaxLagMs'];
+/** Counts of a round that the summary adds up, so that a problem in any round shows. */
+const TOTALS = ['deliveries', 'expected', 'loss', 'duplicates', 'disorder', 'dropped', 'exceptions', 'unreadFrames', 'publishErrors', 'measuredWallS'];
+
+/**
+ * A delivery scenario run interleaved with the other servers (see runInterleaved): a warm-up
+ * run of `warmupS`, then `rounds` runs on fresh connections, each with a warm-up of
+ * `roundWarmupS` and `measureS` measured. Each figure is the median over the rounds.
+ */
+export function interleavedDeliveries(load, { warmupS, roundWarmupS, measureS, drainS, rounds }) {
+  return {
+    rounds,
+    warmUp: (server, context) => runDeliveries(server, { ...load, warmupS, measureS: 1, drainS }, context),
+    burst: (server, context) => runDeliveries(server, { ...load, warmupS: roundWarmupS, measureS, drainS }, context),
+    summarize: (results) => {
+      const summary = {};
+      for (const key of MEDIANS) summary[key] = median(results.map((result) => result[key]));
+      for (const key of TOTALS) summary[key] = results.reduce((total, result) => total + result[key], 0);
+      summary.lossRate = summary.expected > 0 ? summary.loss / summary.expected : 0;
+      summary.dropCodes = {};
+      for (const { dropCodes } of results) {
+        for (const [code, count] of Object.entries(dropCodes)) summary.dropCodes[code] = (summary.dropCodes[code] ?? 0) + count;
+      }
+      summary.firstException = results.find((result) => result.firstException)?.firstException ?? null;
+      summary.firstPublishError = results.find((result) => result.firstPublishError)?.firstPublishError ?? null;
+      summary.rounds = results;
+      return summary;
+    },
+  };
 }

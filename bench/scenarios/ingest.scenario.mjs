@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
+import { median } from '../harness/median.mjs';
 import { cpuMicros, stealMicros, stealPercent } from '../harness/proc-stats.mjs';
 
 const BODY = JSON.stringify({ type: 'bench.ingest', payload: { order: 1234, status: 'shipped' }, topic: 'bench.ingest' });
@@ -15,12 +16,6 @@ function cannon(url, connections, durationS) {
   });
 }
 
-const median = (values) => {
-  const sorted = values.filter((value) => value !== null).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const sum = (bursts, key) => bursts.reduce((total, burst) => total + burst[key], 0);
 
 /**

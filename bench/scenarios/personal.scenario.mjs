@@ -1,17 +1,18 @@
-import { deliveryProblems, runDeliveries } from './delivery-run.mjs';
+import { deliveryProblems, interleavedDeliveries } from './delivery-run.mjs';
 
 /**
  * Personal: `users` users connected once each, `rate` notifications a second over REST, each
- * to one random user. The figure: server CPU time per notification, with latency and loss.
+ * to one random user. The figure: server CPU time per notification, with latency and loss,
+ * interleaved over `phases.rounds` rounds (see interleavedDeliveries).
  */
-export function personalScenario({ users, rate, warmupS, measureS, drainS }) {
+export function personalScenario({ users, rate, ...phases }) {
   const userIds = Array.from({ length: users }, (_, i) => `bench-u${i}`);
   return {
     id: `personal-${users}x${rate}`,
     title: `personal: ${users.toLocaleString('en')} users, ${rate}/s to random users`,
     group: 'realtime',
     targets: ['service', 'naive', 'preframed'],
-    config: { users, rate, warmupS, measureS, drainS },
+    config: { users, rate, ...phases },
     connections: users,
     metrics: [
       { key: 'cpuPerDeliveryMicros', label: 'server CPU µs / notification', digits: 1, ratio: true },
@@ -20,12 +21,7 @@ export function personalScenario({ users, rate, warmupS, measureS, drainS }) {
       { key: 'loss', label: 'loss', digits: 0 },
       { key: 'serverCpuStealPercent', label: 'steal % of the server CPU', digits: 1 },
     ],
-    run: (server, context) =>
-      runDeliveries(
-        server,
-        { connections: users, users: userIds, rate, warmupS, measureS, drainS, recipientsPerPublish: 1 },
-        context,
-      ),
+    ...interleavedDeliveries({ connections: users, users: userIds, rate, recipientsPerPublish: 1 }, phases),
     problems: deliveryProblems,
   };
 }

@@ -9,7 +9,7 @@ import { personalScenario } from './personal.scenario.mjs';
  */
 export function scenarioPlan(smoke) {
   if (smoke) {
-    const phase = { warmupS: 0.5, measureS: 1.5, drainS: 5 };
+    const phase = { warmupS: 0.5, roundWarmupS: 0.5, measureS: 1, drainS: 5, rounds: 2 };
     return {
       perProcess: 100,
       scenarios: [
@@ -21,7 +21,7 @@ export function scenarioPlan(smoke) {
       ],
     };
   }
-  const phase = { warmupS: 5, measureS: 20, drainS: 10 };
+  const phase = { warmupS: 5, roundWarmupS: 2, measureS: 5, drainS: 10, rounds: 4 };
   return {
     perProcess: 5000,
     scenarios: [
