@@ -6,6 +6,7 @@ import { answer, readJsonBody, readNotificationRequest } from './notification-re
 
 const TOPIC = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const HEARTBEAT_MS = Number(process.env.HEARTBEAT_MS ?? 30000);
+const HEARTBEAT_SLICES = 10;
 
 /**
  * Starts the baseline on PORT; `deliver(sockets, notification)` is the only part that differs
@@ -94,16 +95,27 @@ export function startWireServer(deliver) {
     });
   });
 
-  // The same heartbeat as the service: a ping every HEARTBEAT_MS, terminate after two missed pongs.
+  // The same heartbeat as the service: each socket pinged once per HEARTBEAT_MS, a tenth of them
+  // per tick of one timer; terminated after two missed pongs.
+  let pass = [];
+  let slicesDone = HEARTBEAT_SLICES;
   setInterval(() => {
-    for (const ws of wss.clients) {
+    if (slicesDone === HEARTBEAT_SLICES) {
+      pass = [...wss.clients];
+      slicesDone = 0;
+    }
+    const from = Math.floor((pass.length * slicesDone) / HEARTBEAT_SLICES);
+    slicesDone++;
+    const to = Math.floor((pass.length * slicesDone) / HEARTBEAT_SLICES);
+    for (const ws of pass.slice(from, to)) {
+      if (!wss.clients.has(ws)) continue;
       if (ws.missedPongs >= 2) ws.terminate();
       else {
         ws.missedPongs++;
         ws.ping();
       }
     }
-  }, HEARTBEAT_MS).unref();
+  }, HEARTBEAT_MS / HEARTBEAT_SLICES).unref();
 
   // Nothing to flush: a baseline keeps no state worth a graceful shutdown.
   process.on('SIGTERM', () => process.exit(0));
