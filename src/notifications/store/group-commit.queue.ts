@@ -1,3 +1,4 @@
+import { nextTurn } from './next-turn.js';
 import type { AppendItem, AppendResult, CommittedHook, IdempotencyClaim } from './notification-store.js';
 
 /** One caller's append as the store receives it. */
@@ -25,24 +26,25 @@ interface QueuedAppend extends AppendRequest {
 /** Resolves when a batch has gathered the appends it should wait for. */
 export type Gather = () => Promise<void>;
 
-/** One turn of the event loop: every append made in this tick joins the batch. */
-const nextTurn: Gather = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Bounds one transaction so a burst cannot hold the event loop for long. */
 const MAX_BATCH = 1000;
 
 /**
  * Group commit: appends made while a batch gathers (one event-loop turn unless the store says
  * otherwise) are committed together in one transaction, then each caller's `onCommitted` hook
- * runs and its promise settles, one caller at a time in append order. The next batch commits only after every hook of the previous one has settled, so hooks
- * publish in commit order. A hook that throws rejects its append, yet its notifications stay
- * committed. A hook must not await another append of the same store: that append waits for it.
+ * runs and its promise settles, one caller at a time in append order. The next batch commits
+ * only after every hook of the previous one has settled, so hooks publish in commit order. A
+ * hook that throws rejects its append, yet its notifications stay committed. A hook must not
+ * await another append of the same store: that append waits for it.
  */
 export class GroupCommitQueue {
   private pending: QueuedAppend[] = [];
   private running: Promise<void> | null = null;
 
-  /** @param gather what a batch waits for before it commits: one event-loop turn unless given */
+  /**
+   * @param gather what a batch waits for before it commits; by default one event-loop turn,
+   * which every append made in this tick joins
+   */
   constructor(
     private readonly commit: BatchCommit,
     private readonly gather: Gather = nextTurn,

@@ -1,4 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
+import { nextTurn } from './next-turn.js';
 import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
 import type { PrunedRow, SqliteStatements } from './sqlite.statements.js';
 
@@ -6,8 +7,6 @@ import type { PrunedRow, SqliteStatements } from './sqlite.statements.js';
 const CHUNK = 500;
 /** Topics read per page while looking for those over the limit. */
 const TOPIC_PAGE = 100;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Applies retention in short transactions of at most CHUNK rows, yielding to the event loop
