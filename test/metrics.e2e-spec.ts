@@ -47,6 +47,17 @@ describe('metrics', () => {
     for (const code of ['1008', '4001', '4008']) expect(samples.has(`notifications_closes_total{code="${code}"}`)).toBe(true);
   });
 
+  it('reports an event-loop stall in the lag metrics', async () => {
+    await scrape(running.baseUrl); // each scrape starts the delay histogram afresh
+    // The histogram's first interval after a reset is not recorded: let it pass before stalling.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const until = performance.now() + 250;
+    while (performance.now() < until); // the service runs in this process: its loop stalls too
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const samples = await scrape(running.baseUrl);
+    expect(samples.get('nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(0.2);
+  });
+
   it('counts connections and subscriptions, up and back down', async () => {
     const before = await scrape(running.baseUrl);
     const alice = await connect('?user=alice');

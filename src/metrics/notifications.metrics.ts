@@ -13,13 +13,6 @@ const targetOf = (topic: string): PublishTarget =>
 const SERVER_CLOSE_CODES = ['1008', '4001', '4008'];
 
 /**
- * How often the event-loop delay is sampled, in ms. prom-client's 10 ms default wakes an idle
- * process 100 times a second, a steady cost of its own on a quiet instance; a stall longer than
- * this is still always seen.
- */
-const EVENT_LOOP_SAMPLE_MS = 100;
-
-/**
  * The service's Prometheus metrics, in a registry of their own with the default process
  * metrics; the notifications module reports into them as its observer.
  */
@@ -98,7 +91,7 @@ export class NotificationsMetrics implements NotificationsObserver {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+    collectDefaultMetrics({ register: this.registry });
     for (const counter of this.publishedByTarget.values()) counter.inc(0);
     for (const code of SERVER_CLOSE_CODES) this.closes.inc({ code }, 0);
   }
