@@ -24,8 +24,8 @@ async function start(scenario, name, pinning) {
   }
 }
 
-function outcomeOf(scenario, name, result) {
-  const outcome = { ...result, problems: scenario.problems(result) };
+function outcomeOf(scenario, name, result, earlierProblems = []) {
+  const outcome = { ...result, problems: [...earlierProblems, ...scenario.problems(result)] };
   const shown = scenario.metrics.map((m) => `${m.label} ${result[m.key]?.toFixed?.(m.digits) ?? result[m.key]}`);
   log(`  ${name}: ${shown.join(', ')}${outcome.problems.length ? `; problems: ${outcome.problems.join('; ')}` : ''}`);
   return outcome;
@@ -57,8 +57,8 @@ export async function runInTurn(scenario, names, context) {
 
 /**
  * Every server at once, taking `scenario.rounds` bursts in turn (the order reversed every
- * other round); `scenario.summarize` makes one result of each server's bursts. A server that
- * fails drops out; the others go on.
+ * other round); `scenario.summarize` makes one result of each server's bursts. The warm-up's
+ * figures are dropped, its problems reported. A server that fails drops out; the others go on.
  */
 export async function runInterleaved(scenario, names, context) {
   log(`${scenario.id} · ${names.join(', ')}, interleaved over ${scenario.rounds} rounds …`);
@@ -68,8 +68,10 @@ export async function runInterleaved(scenario, names, context) {
     for (const name of names) {
       try {
         const started = await start(scenario, name, context.pinning);
-        running.set(name, { ...started, bursts: [] });
-        await scenario.warmUp(started.server, context);
+        const entry = { ...started, bursts: [], warmUpProblems: [] };
+        running.set(name, entry);
+        const warmUp = await scenario.warmUp(started.server, context);
+        entry.warmUpProblems = scenario.problems(warmUp).map((problem) => `in the warm-up: ${problem}`);
       } catch (error) {
         outcomes[name] = failure(name, error, running.get(name)?.server);
         await running.get(name)?.stop();
@@ -90,7 +92,7 @@ export async function runInterleaved(scenario, names, context) {
         }
       }
     }
-    for (const [name, entry] of running) outcomes[name] = outcomeOf(scenario, name, scenario.summarize(entry.bursts));
+    for (const [name, entry] of running) outcomes[name] = outcomeOf(scenario, name, scenario.summarize(entry.bursts), entry.warmUpProblems);
   } finally {
     for (const entry of running.values()) await entry.stop();
   }

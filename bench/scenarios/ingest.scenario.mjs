@@ -18,6 +18,30 @@ function cannon(url, connections, durationS) {
 
 const sum = (bursts, key) => bursts.reduce((total, burst) => total + burst[key], 0);
 
+/** One autocannon burst of `durationS` against `server`, with the server's CPU and steal over it. */
+async function measure(server, serverCpu, connections, durationS) {
+  const cpuStart = cpuMicros(server.pid);
+  const stealStart = stealMicros(serverCpu);
+  const wallStart = performance.now();
+  const result = await cannon(server.url, connections, durationS);
+  const cpu = cpuMicros(server.pid) - cpuStart;
+  const wallS = (performance.now() - wallStart) / 1000;
+  const steal = stealPercent(stealStart, stealMicros(serverCpu), wallS * 1e6);
+  server.assertRunning();
+  return {
+    requestsPerS: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    accepted: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    cpuPerRequestMicros: result['2xx'] > 0 ? cpu / result['2xx'] : null,
+    serverCpuPercent: (100 * cpu) / (wallS * 1e6),
+    serverCpuStealPercent: steal,
+  };
+}
+
 /**
  * REST ingest: `POST /notifications` to a topic, SQLite store, under autocannon with
  * `connections` concurrent requests. The figures: requests per second, p99 and server CPU per request.
@@ -43,29 +67,8 @@ export function ingestScenario({ connections, warmupS, burstS, rounds }) {
       { key: 'cpuPerRequestMicros', label: 'server CPU µs / request', digits: 1, ratio: true },
       { key: 'serverCpuStealPercent', label: 'steal % of the server CPU', digits: 1 },
     ],
-    warmUp: (server) => cannon(server.url, connections, warmupS),
-    burst: async (server, { pinning }) => {
-      const cpuStart = cpuMicros(server.pid);
-      const stealStart = stealMicros(pinning.server);
-      const wallStart = performance.now();
-      const result = await cannon(server.url, connections, burstS);
-      const cpu = cpuMicros(server.pid) - cpuStart;
-      const wallS = (performance.now() - wallStart) / 1000;
-      const steal = stealPercent(stealStart, stealMicros(pinning.server), wallS * 1e6);
-      server.assertRunning();
-      return {
-        requestsPerS: result['2xx'] / result.duration,
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        accepted: result['2xx'],
-        non2xx: result.non2xx,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        cpuPerRequestMicros: result['2xx'] > 0 ? cpu / result['2xx'] : null,
-        serverCpuPercent: (100 * cpu) / (wallS * 1e6),
-        serverCpuStealPercent: steal,
-      };
-    },
+    warmUp: (server, { pinning }) => measure(server, pinning.server, connections, warmupS),
+    burst: (server, { pinning }) => measure(server, pinning.server, connections, burstS),
     summarize: (bursts) => ({
       requestsPerS: median(bursts.map((burst) => burst.requestsPerS)),
       p50Ms: median(bursts.map((burst) => burst.p50Ms)),
