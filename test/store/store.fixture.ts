@@ -55,7 +55,6 @@ export function setClock(at: number): void {
 export const draft = (topic: string, type = 'test.event', payload?: Record<string, unknown>): AppendItem =>
   payload === undefined ? { topic, type } : { topic, type, payload };
 
-/** The seq of an id this suite's stores issued. */
 /** A payload JSON cannot serialize: the append carrying it must fail as a whole. */
 export function unserializable(): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
@@ -63,6 +62,7 @@ export function unserializable(): Record<string, unknown> {
   return payload;
 }
 
+/** The seq of an id this suite's stores issued. */
 export function seqOf(id: string): number {
   const position = parseNotificationId(id);
   if (!position) throw new Error(`not a notification id: ${id}`);
