@@ -6,6 +6,7 @@ import { http } from './support/http.js';
 import { type PublishRecord, PublishStream } from './support/publish-stream.js';
 import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
+import { TcpProxy } from './support/tcp-proxy.fixture.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 
 const { REDIS_URL, DATABASE_URL } = process.env;
@@ -143,5 +144,75 @@ describeBrokerFault('scale-out: Redis goes away and comes back', () => {
       expect([...seen, ...replayed]).toEqual(stored);
       await client.expectNone('notification', 200);
     }
+  });
+});
+
+/**
+ * One instance loses Redis while the other keeps it: the first stores and delivers its
+ * publishes itself, and the second must notice what never reached it before it delivers its own.
+ */
+describeBrokerFault('scale-out: one instance loses Redis, the other keeps it', () => {
+  const run = randomBytes(6).toString('hex');
+  const topic = `split.${run}`;
+  let redis: RedisServerProcess;
+  let proxy: TcpProxy;
+  let database: ScratchDatabase;
+  let a: ServiceInstance;
+  let b: ServiceInstance;
+  let onA: TestClient;
+  let onB: TestClient;
+
+  const publish = async (instance: ServiceInstance, n: number): Promise<string> => {
+    const { status, body } = await http(instance.baseUrl, 'POST', '/notifications', { type: 'split', topic, payload: { n } });
+    expect(status).toBe(202);
+    return body.notifications[0].id;
+  };
+  const brokerUp = async (instance: ServiceInstance) => (await http(instance.baseUrl, 'GET', '/health/ready')).status === 200;
+  const ids = (client: TestClient) => notificationsIn(client.frames).map(({ id }) => id);
+
+  beforeAll(async () => {
+    redis = await RedisServerProcess.onSparePort();
+    await redis.start();
+    const target = new URL(redis.url);
+    proxy = await TcpProxy.start(target.hostname, Number(target.port));
+    database = await ScratchDatabase.create(DATABASE_URL!);
+    const env = { STORE: 'postgres', DATABASE_URL: database.url, BROKER: 'redis', REDIS_CHANNEL: `split:${run}`, LOG_LEVEL: 'error' };
+    [a, b] = await Promise.all([
+      startInstance({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+      startInstance({ ...env, REDIS_URL: redis.url }),
+    ]);
+    [onA, onB] = await Promise.all([TestClient.connect(a.wsUrl), TestClient.connect(b.wsUrl)]);
+    for (const client of [onA, onB]) await client.request('subscribe', { topic }, 'subscribed');
+  }, 30_000);
+  afterAll(async () => {
+    for (const client of [onA, onB]) client?.close();
+    await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
+    await proxy?.cut();
+    await redis?.kill();
+    await database?.drop();
+  });
+
+  it('the other instance’s sockets get what the cut-off one published, before what follows, once and in order', async () => {
+    const before = await publish(b, 0);
+    await eventually(() => [onA, onB].forEach((client) => expect(ids(client)).toEqual([before])), 'live delivery on both');
+
+    await proxy.cut();
+    await eventually(async () => expect(await brokerUp(a)).toBe(false), 'a to lose Redis');
+    const cutOff = await publish(a, 1);
+    await eventually(() => expect(ids(onA)).toEqual([before, cutOff]), 'a to deliver its own publish');
+    // b hears of `cutOff` only from the store: its next notification names it as the one before.
+    const after = await publish(b, 2);
+    await eventually(() => expect(ids(onB)).toEqual([before, cutOff, after]), 'b to catch up what never reached it');
+
+    await proxy.resume();
+    await eventually(async () => expect(await brokerUp(a)).toBe(true), 'a to have Redis again', 15_000);
+    const last = await publish(a, 3);
+    for (const client of [onA, onB]) {
+      await eventually(() => expect(ids(client)).toEqual([before, cutOff, after, last]), 'both views to match the history');
+    }
+    // Nothing more arrives: no id goes out twice.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ids(onA)).toEqual([before, cutOff, after, last]);
+    expect(ids(onB)).toEqual([before, cutOff, after, last]);
   });
 });

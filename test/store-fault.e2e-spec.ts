@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TcpProxy } from './store/tcp-proxy.fixture.js';
+import { TcpProxy } from './support/tcp-proxy.fixture.js';
 import { eventually } from './support/eventually.js';
 import { http } from './support/http.js';
 import { PublishStream } from './support/publish-stream.js';

@@ -58,6 +58,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
 
   async onModuleInit(): Promise<void> {
     this.broker.onResubscribe((subscribed) => void this.catchUp(subscribed));
+    this.hub.onMissing((position) => void this.catchUpTopic(position));
     await this.broker.start((event) => this.fromBroker(event));
   }
 
@@ -120,11 +121,12 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     return result.accepted;
   }
 
-  private async publishCommitted({ notifications, unreadCounts, duplicate }: AppendResult, started: number): Promise<void> {
+  private async publishCommitted({ notifications, unreadCounts, duplicate, previousIds }: AppendResult, started: number): Promise<void> {
     if (duplicate) return;
-    const events: HubEvent[] = notifications.map((notification) => {
+    const events: HubEvent[] = notifications.map((notification, index) => {
       const owner = topicOwner(notification.topic);
-      return { kind: 'notification', notification, unreadCount: owner === null ? undefined : unreadCounts.get(owner) };
+      const unreadCount = owner === null ? undefined : unreadCounts.get(owner);
+      return { kind: 'notification', notification, unreadCount, previousId: previousIds?.[index] };
     });
     await this.dispatch(events);
     this.options.observer?.published(notifications, (performance.now() - started) / 1000);
@@ -176,7 +178,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   }
 
   private toHub(event: HubEvent): void {
-    if (event.kind === 'notification') this.countDelivered(this.hub.deliver(event.notification, event.unreadCount));
+    if (event.kind === 'notification') this.countDelivered(this.hub.deliver(event.notification, event.unreadCount, event.previousId));
     else if (event.kind === 'unread') this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
     // Holding starts before the next event of the same message is handed over: it waits its turn.
     else void this.catchUp();
@@ -202,11 +204,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     }
   }
 
+  /** Reads what a held topic missed and resumes it (see Hub.resumeAfterCatchUp). */
   private async catchUpTopic({ topic, since }: CatchUpPosition): Promise<void> {
-    let stored: Notification[] = [];
+    let stored: Notification[] | null = [];
     try {
       if (since !== null) stored = (await readAllSince(this.store, topic, since)).items;
     } catch (error) {
+      stored = null;
       this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
     } finally {
       this.countDelivered(this.hub.resumeAfterCatchUp(topic, stored));

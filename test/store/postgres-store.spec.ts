@@ -9,7 +9,7 @@ import { PostgresNotificationStore } from '../../src/notifications/store/postgre
 import type { RetentionPolicy } from '../../src/notifications/store/retention-policy.js';
 import { describeStoreSuite } from './store.suite.js';
 import { draft, seqOf } from './store.fixture.js';
-import { TcpProxy } from './tcp-proxy.fixture.js';
+import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 if (!DATABASE_URL) console.log('Postgres store tests skipped: DATABASE_URL is unset');
@@ -27,8 +27,8 @@ describeWithPostgres('PostgresNotificationStore', () => {
   };
   const opened: PostgresNotificationStore[] = [];
   /** An instance of the store: its own pool on the database. */
-  const instance = (schema: string, url = DATABASE_URL!): PostgresNotificationStore => {
-    const store = new PostgresNotificationStore(url, RETENTION, { schema });
+  const instance = (schema: string, url = DATABASE_URL!, retention = RETENTION): PostgresNotificationStore => {
+    const store = new PostgresNotificationStore(url, retention, { schema });
     opened.push(store);
     return store;
   };
@@ -59,9 +59,15 @@ describeWithPostgres('PostgresNotificationStore', () => {
       const topic = 'user:racer';
       // Hooks run while the topic is locked: their order is the order notifications would be published in.
       const published: number[] = [];
+      const previousOfPublished: Array<number | null> = [];
       const unreadInHookOrder: number[] = [];
       const hook = async (result: AppendResult) => {
-        for (const notification of result.notifications) if (notification.topic === topic) published.push(seqOf(notification.id));
+        result.notifications.forEach((notification, index) => {
+          if (notification.topic !== topic) return;
+          published.push(seqOf(notification.id));
+          const previousId = result.previousIds![index];
+          previousOfPublished.push(previousId === null ? null : seqOf(previousId));
+        });
         const unread = result.unreadCounts.get('racer');
         if (unread !== undefined) unreadInHookOrder.push(unread);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
@@ -95,9 +101,28 @@ describeWithPostgres('PostgresNotificationStore', () => {
       const stored = (await a.readLatest(topic, 1000)).map((notification) => seqOf(notification.id));
       expect(stored).toHaveLength(200);
       expect(published).toEqual(stored);
+      expect(previousOfPublished).toEqual([null, ...stored.slice(0, -1)]);
       expect(polled).toEqual(stored);
       expect(unreadInHookOrder).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
       expect(await b.unreadCount('racer')).toBe(200);
+    });
+
+    it('tells each notification the id before it in its topic, whichever instance stored that one, through batches and retention', async () => {
+      const schema = newSchema();
+      // Keeps nothing read: its prune removes a shared topic's newest notification too.
+      const [a, b] = [instance(schema, DATABASE_URL!, { historyLimit: 0, historyTtlS: 0 }), instance(schema)];
+      await Promise.all([a.open(), b.open()]);
+
+      const first = await a.append([draft('orders'), draft('user:alice'), draft('orders')]);
+      expect(first.previousIds).toEqual([null, null, first.accepted[0].id]);
+      // Committed together in one batch: the second append's previous is the first one's.
+      const [second, third] = await Promise.all([b.append([draft('orders')]), b.append([draft('orders'), draft('user:alice')])]);
+      expect(second.previousIds).toEqual([first.accepted[2].id]);
+      expect(third.previousIds).toEqual([second.accepted[0].id, first.accepted[1].id]);
+
+      await a.prune();
+      expect(await b.readLatest('orders', 10)).toEqual([]);
+      expect((await b.append([draft('orders')])).previousIds).toEqual([third.accepted[0].id]);
     });
 
     it('appends once when two instances race with the same idempotency key', async () => {

@@ -1,11 +1,12 @@
 import type { Notification } from '../notification.model.js';
 
 /**
- * What moves between instances: a notification to deliver, or a user's new unread count
- * (`skipConnectionId`: the connection whose `read` caused it, which got it as its reply).
+ * What moves between instances: a notification to deliver (with `previousId`, the one before it
+ * in its topic, when the store tells it), or a user's new unread count (`skipConnectionId`: the
+ * connection whose `read` caused it, which got it as its reply).
  */
 export type HubEvent =
-  | { kind: 'notification'; notification: Notification; unreadCount?: number }
+  | { kind: 'notification'; notification: Notification; unreadCount?: number; previousId?: string | null }
   | { kind: 'unread'; userId: string; count: number; skipConnectionId?: string }
   /** Sent first by an instance whose earlier publish failed: every Hub catches up from the store. */
   | { kind: 'catch-up' };

@@ -10,10 +10,11 @@ import { CloseCode } from './close-codes.js';
 import { encodeFrame } from './frame.js';
 import type { Subscriber } from './subscriber.js';
 
-/** A live notification held back while its topic catches up from the store. */
+/** A live notification, held back while its topic catches up from the store. */
 interface HeldDelivery {
   notification: Notification;
   unreadCount?: number;
+  previousId?: string | null;
 }
 
 /** A heartbeat pass is spread over this many ticks of its one timer. */
@@ -24,8 +25,10 @@ interface TopicAudience {
   subscribers: Set<Subscriber>;
   lastSeq: number;
   lastId: string | null;
-  /** Set while the topic catches up from the store after a broker outage. */
+  /** Set while the topic catches up from the store (after a broker outage, or a notification that never arrived). */
   held?: HeldDelivery[];
+  /** Catch-ups of the topic under way: live delivery resumes when the last one ends. */
+  catchUps: number;
 }
 
 /** Where a topic must catch up from: the last id delivered in it, else `fallback`. */
@@ -49,6 +52,7 @@ export class Hub implements OnModuleDestroy {
   /** The connections of the running heartbeat pass, and how many of its slices are done. */
   private pass: Subscriber[] = [];
   private slicesDone = HEARTBEAT_SLICES;
+  private missingHandler: ((position: CatchUpPosition) => void) | null = null;
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {
     // One timer for every socket rather than a timer per socket.
@@ -79,7 +83,7 @@ export class Hub implements OnModuleDestroy {
   join(subscriber: Subscriber, topic: string): void {
     let audience = this.audiences.get(topic);
     if (!audience) {
-      audience = { subscribers: new Set(), lastSeq: 0, lastId: null };
+      audience = { subscribers: new Set(), lastSeq: 0, lastId: null, catchUps: 0 };
       this.audiences.set(topic, audience);
     }
     if (!subscriber.topics.has(topic)) this.options.observer?.subscriptionsChanged(1);
@@ -110,40 +114,78 @@ export class Hub implements OnModuleDestroy {
   holdForCatchUp(fallback: string | null): CatchUpPosition[] {
     return [...this.audiences].map(([topic, audience]) => {
       audience.held ??= [];
+      audience.catchUps++;
       return { topic, since: audience.lastId ?? fallback };
     });
   }
 
   /**
-   * Ends a topic's catch-up: delivers what the store had (in id order), then what arrived live
-   * meanwhile; ids delivered already are skipped, so nothing goes out twice or out of order.
+   * Names the handler that catches a topic up when a notification in it never arrived (see
+   * deliver); the topic stays held until the handler calls resumeAfterCatchUp.
    */
-  resumeAfterCatchUp(topic: string, stored: Notification[]): number {
+  onMissing(handler: (position: CatchUpPosition) => void): void {
+    this.missingHandler = handler;
+  }
+
+  /**
+   * Ends a topic's catch-up: delivers what the store had (in id order) and, once no other
+   * catch-up of the topic is under way, what arrived live meanwhile; ids delivered already are
+   * skipped, so nothing goes out twice or out of order. `stored` is null when the store could
+   * not be read: what was held then goes out without looking for gaps, rather than wait forever.
+   */
+  resumeAfterCatchUp(topic: string, stored: Notification[] | null): number {
     const audience = this.audiences.get(topic);
     if (!audience) return 0;
+    let delivered = 0;
+    for (const notification of stored ?? []) delivered += this.fanOut(audience, notification);
+    if (audience.catchUps > 0) audience.catchUps--;
+    if (audience.catchUps > 0) return delivered;
     const held = audience.held ?? [];
     audience.held = undefined;
-    let delivered = 0;
-    for (const notification of stored) delivered += this.deliver(notification);
-    for (const { notification, unreadCount } of held) delivered += this.deliver(notification, unreadCount);
+    for (const { notification, unreadCount, previousId } of held) {
+      delivered += this.deliver(notification, unreadCount, stored === null ? undefined : previousId);
+    }
     return delivered;
   }
 
   /**
    * Delivers a notification to its topic's subscribers, once: ids at or below the last one
-   * delivered in the topic are dropped, so a redelivery after a broker blink is harmless.
+   * delivered in the topic are dropped, so a redelivery after a broker blink is harmless. When
+   * `previousId`, the one before it in its topic, is above the last one delivered, that one
+   * never arrived (its instance could not publish it): the topic is held and caught up from the
+   * store, so open sockets get it, and in order.
    */
-  deliver(notification: Notification, unreadCount?: number): number {
+  deliver(notification: Notification, unreadCount?: number, previousId?: string | null): number {
     const audience = this.audiences.get(notification.topic);
-    const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
     if (!audience) {
+      const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
       if (owner !== null) this.sendUnread(owner, unreadCount!);
       return 0;
     }
     if (audience.held) {
-      audience.held.push({ notification, unreadCount });
+      audience.held.push({ notification, unreadCount, previousId });
       return 0;
     }
+    if (previousId && this.missingHandler && this.isMissing(audience, previousId)) {
+      audience.held = [{ notification, unreadCount, previousId }];
+      audience.catchUps = 1;
+      const { topic } = notification;
+      this.logger.warn({ topic, previousId, lastDelivered: audience.lastId }, 'a notification never arrived; catching up from the store');
+      this.missingHandler({ topic, since: audience.lastId });
+      return 0;
+    }
+    return this.fanOut(audience, notification, unreadCount);
+  }
+
+  /** True when the notification before this one in its topic is newer than the last delivered. */
+  private isMissing(audience: TopicAudience, previousId: string): boolean {
+    // Nothing delivered yet: the subscribers joined after whatever came before.
+    return audience.lastSeq > 0 && (parseNotificationId(previousId)?.seq ?? 0) > audience.lastSeq;
+  }
+
+  /** Writes a notification to its audience unless an id as new was delivered there already. */
+  private fanOut(audience: TopicAudience, notification: Notification, unreadCount?: number): number {
+    const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
     const seq = parseNotificationId(notification.id)?.seq ?? 0;
     if (seq <= audience.lastSeq) return 0;
     audience.lastSeq = seq;

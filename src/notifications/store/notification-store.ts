@@ -26,6 +26,12 @@ export interface AppendResult {
   duplicate: boolean;
   /** The unread count after the append, for each user who received a personal notification. */
   unreadCounts: Map<string, number>;
+  /**
+   * For each of `notifications`, the id of the one before it in its topic (null for a topic's
+   * first). Stores that several instances share set it, so that each instance's Hub can tell a
+   * notification that never reached it (see Hub.deliver); a store of one process leaves it out.
+   */
+  previousIds?: Array<string | null>;
 }
 
 export interface TopicHistory {

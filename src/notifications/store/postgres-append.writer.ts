@@ -81,7 +81,7 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
   if (inTransaction) await client.query('BEGIN');
   let earlierKeys: Map<string, KeyAnswer>;
   let appended: number[];
-  let unreadAfterBatch: Map<string, number>;
+  let inserted: Inserted;
   try {
     earlierKeys = await claimKeys(
       client,
@@ -91,7 +91,7 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
       const key = appends[index].idempotency?.key;
       return key === undefined || !earlierKeys.has(key);
     });
-    unreadAfterBatch = await insertNotifications(
+    inserted = await insertNotifications(
       client,
       appended.flatMap((index) => planned.get(index)!),
     );
@@ -101,11 +101,13 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     throw error;
   }
 
-  const unreadCounts = unreadCountsPerAppend(appended.map(notificationsOf), unreadAfterBatch);
+  const unreadCounts = unreadCountsPerAppend(appended.map(notificationsOf), inserted.unreadAfterBatch);
+  const previousIds = previousIdsPerAppend(epoch, appended.map((index) => planned.get(index)!), inserted.lastSeqBefore);
   const results = new Map<number, AppendResult>(
     appended.map((index, position) => {
       const notifications = notificationsOf(index);
-      return [index, { accepted: acceptedOf(notifications), notifications, duplicate: false, unreadCounts: unreadCounts[position] }];
+      const accepted = acceptedOf(notifications);
+      return [index, { accepted, notifications, duplicate: false, unreadCounts: unreadCounts[position], previousIds: previousIds[position] }];
     }),
   );
   const answers = new Map<string, KeyAnswer>();
@@ -167,26 +169,45 @@ async function claimKeys(
   return earlier;
 }
 
+/** What one insert statement answers beyond writing the rows. */
+interface Inserted {
+  /** Each recipient's unread count after the batch. */
+  unreadAfterBatch: Map<string, number>;
+  /** Each topic's highest seq before the batch: its last notification, kept or pruned. */
+  lastSeqBefore: Map<string, number>;
+}
+
 /**
  * Inserts the notifications, registers their topics and counts personal ones as unread, in one
- * statement; answers the unread count of every recipient after it.
+ * statement; answers the unread count of every recipient after it, and where each topic stood
+ * before it (the statement reads one snapshot, from before its own inserts).
  */
-async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Promise<Map<string, number>> {
-  if (rows.length === 0) return new Map();
-  const { rows: counts } = await client.query<{ user_id: string; unread: number }>(
+async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Promise<Inserted> {
+  if (rows.length === 0) return { unreadAfterBatch: new Map(), lastSeqBefore: new Map() };
+  const { rows: answers } = await client.query<{ kind: 'unread' | 'last'; name: string; value: string }>(
     `WITH item AS (
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
          AS item(topic, seq, type, payload, created_at, owner)
+     ), last AS (
+       SELECT t.topic, greatest(
+         (SELECT max(seq) FROM notifications n WHERE n.topic = t.topic),
+         (SELECT pruned_seq FROM topics p WHERE p.topic = t.topic)
+       ) AS seq
+       FROM (SELECT DISTINCT topic FROM item) t
      ), registered AS (
        INSERT INTO topics (topic) SELECT DISTINCT topic FROM item ORDER BY topic ON CONFLICT (topic) DO NOTHING
      ), stored AS (
        INSERT INTO notifications (topic, seq, type, payload, created_at, read)
        SELECT topic, seq, type, payload::json, created_at, CASE WHEN owner IS NOT NULL THEN false END FROM item
+     ), counted AS (
+       INSERT INTO inbox_unread (user_id, unread)
+       SELECT owner, count(*) FROM item WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner
+       ON CONFLICT (user_id) DO UPDATE SET unread = inbox_unread.unread + EXCLUDED.unread
+       RETURNING user_id, unread
      )
-     INSERT INTO inbox_unread (user_id, unread)
-     SELECT owner, count(*) FROM item WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner
-     ON CONFLICT (user_id) DO UPDATE SET unread = inbox_unread.unread + EXCLUDED.unread
-     RETURNING user_id, unread`,
+     SELECT 'unread' AS kind, user_id AS name, unread::bigint AS value FROM counted
+     UNION ALL
+     SELECT 'last', topic, seq FROM last WHERE seq IS NOT NULL`,
     [
       rows.map(({ notification }) => notification.topic),
       rows.map(({ seq }) => seq),
@@ -196,7 +217,23 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
       rows.map(({ notification }) => topicOwner(notification.topic)),
     ],
   );
-  return new Map(counts.map((row) => [row.user_id, row.unread]));
+  const inserted: Inserted = { unreadAfterBatch: new Map(), lastSeqBefore: new Map() };
+  for (const { kind, name, value } of answers) {
+    (kind === 'unread' ? inserted.unreadAfterBatch : inserted.lastSeqBefore).set(name, Number(value));
+  }
+  return inserted;
+}
+
+/** The id of the notification before each one in its topic (null for a topic's first), in batch order. */
+function previousIdsPerAppend(epoch: string, batch: PlannedRow[][], lastSeqBefore: Map<string, number>): Array<Array<string | null>> {
+  const last = new Map(lastSeqBefore);
+  return batch.map((rows) =>
+    rows.map(({ notification: { topic }, seq }) => {
+      const previous = last.get(topic);
+      last.set(topic, seq);
+      return previous === undefined ? null : formatNotificationId(epoch, previous);
+    }),
+  );
 }
 
 /**
