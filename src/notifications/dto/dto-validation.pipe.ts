@@ -1,5 +1,6 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { type ValidationError, validateSync } from 'class-validator';
+import { isJsonObject } from '../json-object.js';
 import { toDtoInstance } from './dto-instance.factory.js';
 import { validityCheck } from './validity.check.js';
 
@@ -22,7 +23,7 @@ export class DtoValidationPipe implements PipeTransform {
 
   transform(value: unknown, { metatype, type }: ArgumentMetadata): unknown {
     if (type === 'custom' || !metatype || NOT_DTOS.has(metatype)) return value;
-    if (!isPlainObject(value)) throw this.refuse([invalid(this.valueName, 'must be a JSON object')]);
+    if (!isJsonObject(value)) throw this.refuse([invalid(this.valueName, 'must be a JSON object')]);
     // A "__proto__" key would swap the DTO's prototype and slip past validation.
     if (hasProtoKey(value)) throw this.refuse([invalid(this.valueName, 'may not contain a __proto__ key')]);
     const dtoClass = metatype as new () => object;
@@ -33,9 +34,6 @@ export class DtoValidationPipe implements PipeTransform {
     return dto;
   }
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function hasProtoKey(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;

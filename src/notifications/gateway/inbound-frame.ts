@@ -1,4 +1,5 @@
 import type { RawData } from 'ws';
+import { isJsonObject } from '../json-object.js';
 import type { ProtocolErrorBody } from './protocol.exception.js';
 
 /** What a frame turned out to be: a command for a handler, or the exception that answers it. */
@@ -22,15 +23,12 @@ export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySe
   } catch {
     return badJson('frame is not valid JSON');
   }
-  if (!isObject(message) || typeof message.event !== 'string') return badJson('frame is not an {event, data} object');
+  if (!isJsonObject(message) || typeof message.event !== 'string') return badJson('frame is not an {event, data} object');
   if (!events.has(message.event)) {
     const cause = { pattern: message.event, data: message.data };
     return { event: 'unknown', error: { status: 'error', code: 'UNKNOWN_EVENT', message: `unknown event "${message.event}"`, cause } };
   }
   return { event: message.event, error: null };
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const badJson = (message: string): InspectedFrame => ({ event: 'invalid', error: { status: 'error', code: 'BAD_JSON', message } });
