@@ -215,4 +215,15 @@ describeBrokerFault('scale-out: one instance loses Redis, the other keeps it', (
     expect(ids(onA)).toEqual([before, cutOff, after, last]);
     expect(ids(onB)).toEqual([before, cutOff, after, last]);
   });
+
+  it('the cut-off instance’s sockets get what the other published meanwhile once it is subscribed again, with nothing published after', async () => {
+    const seen = ids(onA);
+    await proxy.cut();
+    await eventually(async () => expect(await brokerUp(a)).toBe(false), 'a to lose Redis');
+    const missed = await publish(b, 4);
+    await eventually(() => expect(ids(onB)).toEqual([...seen, missed]), 'live delivery on b');
+
+    await proxy.resume();
+    await eventually(() => expect(ids(onA)).toEqual([...seen, missed]), 'a to catch up from the store', 15_000);
+  });
 });

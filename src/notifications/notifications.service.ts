@@ -26,6 +26,8 @@ const toItem = ({ type, payload }: NotificationDraft, topic: string): AppendItem
 
 /** Topics read from the store at once when catching up after a broker outage. */
 const CATCH_UP_CONCURRENCY = 16;
+/** Topics whose newest ids one store call answers, before any of them is read. */
+const NEWEST_IDS_BATCH = 1000;
 
 export interface PublishOptions {
   /** Repeats with the same key return the first answer and deliver nothing twice. */
@@ -199,9 +201,33 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     const positions = this.hub.holdForCatchUp(this.lastBrokered);
     // A subscription that failed again is retried, with a catch-up of its own; read anyway.
     await ready.catch(() => undefined);
-    for (let i = 0; i < positions.length; i += CATCH_UP_CONCURRENCY) {
-      await Promise.all(positions.slice(i, i + CATCH_UP_CONCURRENCY).map((position) => this.catchUpTopic(position)));
+    for (let i = 0; i < positions.length; i += NEWEST_IDS_BATCH) {
+      const behind = await this.resumeUnlessBehind(positions.slice(i, i + NEWEST_IDS_BATCH));
+      for (let j = 0; j < behind.length; j += CATCH_UP_CONCURRENCY) {
+        await Promise.all(behind.slice(j, j + CATCH_UP_CONCURRENCY).map((position) => this.catchUpTopic(position)));
+      }
     }
+  }
+
+  /**
+   * Resumes the topics that hold nothing after their position (most of them, after a short
+   * blink), asking the store once for all; answers the others, which must be read.
+   */
+  private async resumeUnlessBehind(positions: CatchUpPosition[]): Promise<CatchUpPosition[]> {
+    let newest: Map<string, string>;
+    try {
+      newest = await this.store.newestIds(positions.map(({ topic }) => topic));
+    } catch (error) {
+      // Each topic's own read then succeeds or fails on its own.
+      this.logger.warn(`catch-up could not ask the store for its topics' newest ids: ${(error as Error).message}`);
+      return positions;
+    }
+    return positions.filter(({ topic, since }) => {
+      const id = newest.get(topic);
+      if (id !== undefined && since !== null && !isAtOrBefore(id, since)) return true;
+      this.countDelivered(this.hub.resumeAfterCatchUp(topic, []));
+      return false;
+    });
   }
 
   /** Reads what a held topic missed and resumes it (see Hub.resumeAfterCatchUp). */
@@ -228,6 +254,12 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     }
     this.toHub(event);
   }
+}
+
+/** True when `id` is `position` or comes before it (same epoch). */
+function isAtOrBefore(id: string, position: string): boolean {
+  const [a, b] = [parseNotificationId(id), parseNotificationId(position)];
+  return a !== null && b !== null && a.epoch === b.epoch && a.seq <= b.seq;
 }
 
 /** Digest of a publish request, to tell a retry from a different request under the same key. */

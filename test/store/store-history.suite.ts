@@ -66,6 +66,16 @@ export function describeHistory(fixture: StoreFixture): void {
       expect(await store.readLatest('never', 10)).toEqual([]);
     });
 
+    it('answers the newest id of each topic that holds one, for any number of topics', async () => {
+      const store = await fixture.fresh();
+      const ids = await appendEach(store, [draft('a'), draft('b'), draft('a'), draft('user:alice')]);
+      const many = Array.from({ length: 2000 }, (_, index) => `quiet.${index}`);
+
+      const newest = await store.newestIds(['a', 'b', 'never', 'user:alice', ...many]);
+      expect(newest).toEqual(new Map([['a', ids[2]], ['b', ids[1]], ['user:alice', ids[3]]]));
+      expect(await store.newestIds([])).toEqual(new Map());
+    });
+
     it('answers recovered false and no items for a malformed since or one from another epoch', async () => {
       const store = await fixture.fresh();
       const [id] = await appendEach(store, [draft('a'), draft('a')]);

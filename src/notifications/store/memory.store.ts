@@ -81,6 +81,16 @@ export class MemoryNotificationStore implements NotificationStore {
     return (this.topics.get(topic)?.latest(limit) ?? []).map((entry) => entry.notification);
   }
 
+  async newestIds(topics: string[]): Promise<Map<string, string>> {
+    this.assertOpen();
+    const newest = new Map<string, string>();
+    for (const topic of topics) {
+      const [entry] = this.topics.get(topic)?.latest(1) ?? [];
+      if (entry) newest.set(topic, entry.notification.id);
+    }
+    return newest;
+  }
+
   async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
     this.assertOpen();
     let beforeSeq = Number.MAX_SAFE_INTEGER;

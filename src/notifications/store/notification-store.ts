@@ -92,6 +92,9 @@ export interface NotificationStore {
   /** The latest `limit` notifications of a topic, oldest first. */
   readLatest(topic: string, limit: number): Promise<Notification[]>;
 
+  /** The id of the newest notification retained in each of `topics` that holds one. */
+  newestIds(topics: string[]): Promise<Map<string, string>>;
+
   inbox(userId: string, query: InboxQuery): Promise<InboxPage>;
   markRead(userId: string, selection: ReadSelection): Promise<ReadResult>;
   unreadCount(userId: string): Promise<number>;

@@ -45,6 +45,10 @@ export class ObservedNotificationStore implements NotificationStore {
     return this.watch('readLatest', this.store.readLatest(topic, limit));
   }
 
+  newestIds(topics: string[]): Promise<Map<string, string>> {
+    return this.watch('newestIds', this.store.newestIds(topics));
+  }
+
   inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
     return this.watch('inbox', this.store.inbox(userId, query));
   }

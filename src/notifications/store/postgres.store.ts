@@ -149,6 +149,18 @@ export class PostgresNotificationStore implements NotificationStore {
     return rows.reverse().map((row) => this.toNotification(row));
   }
 
+  async newestIds(topics: string[]): Promise<Map<string, string>> {
+    // One statement for any number of topics: an index probe each.
+    const rows = await this.query<{ topic: string; seq: string }>(
+      `SELECT t.topic, newest.seq
+       FROM unnest($1::text[]) AS t(topic)
+       CROSS JOIN LATERAL (SELECT max(seq) AS seq FROM notifications WHERE topic = t.topic) newest
+       WHERE newest.seq IS NOT NULL`,
+      [topics],
+    );
+    return new Map(rows.map((row) => [row.topic, formatNotificationId(this.epoch, Number(row.seq))]));
+  }
+
   async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
     let beforeSeq = Number.MAX_SAFE_INTEGER;
     if (query.before !== undefined) {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Notification, personalTopic } from '../notification.model.js';
 import { GroupCommitQueue } from './group-commit.queue.js';
-import { newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
 import {
   type AppendItem,
   type AppendResult,
@@ -110,6 +110,17 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async readLatest(topic: string, limit: number): Promise<Notification[]> {
     return this.guard(({ statements, epoch }) => statements.readLatest.all(topic, limit).map((row) => toNotification(row, epoch)));
+  }
+
+  async newestIds(topics: string[]): Promise<Map<string, string>> {
+    return this.guard(({ statements, epoch }) => {
+      const newest = new Map<string, string>();
+      for (const topic of topics) {
+        const seq = statements.newestSeq.get(topic);
+        if (typeof seq === 'number') newest.set(topic, formatNotificationId(epoch, seq));
+      }
+      return newest;
+    });
   }
 
   async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
