@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { type Observable, Subject } from 'rxjs';
 import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';
 import { type CatchUpPosition, Hub } from './hub/hub.service.js';
-import { parseNotificationId } from './store/notification-id.js';
+import { seqOf } from './store/notification-id.js';
 import { readAllSince } from './store/read-all-since.js';
 import { BROADCAST_TOPIC, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
@@ -224,7 +224,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     }
     return positions.filter(({ topic, since }) => {
       const id = newest.get(topic);
-      if (id !== undefined && since !== null && !isAtOrBefore(id, since)) return true;
+      if (id !== undefined && since !== null && seqOf(id) > seqOf(since)) return true;
       this.countDelivered(this.hub.resumeAfterCatchUp(topic, []));
       return false;
     });
@@ -246,7 +246,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   /** Remembers the newest notification the broker brought, where topics with no delivery yet catch up from. */
   private fromBroker(event: HubEvent): void {
     if (event.kind === 'notification') {
-      const seq = parseNotificationId(event.notification.id)?.seq ?? 0;
+      const seq = seqOf(event.notification.id);
       if (seq > this.lastBrokeredSeq) {
         this.lastBrokeredSeq = seq;
         this.lastBrokered = event.notification.id;
@@ -254,12 +254,6 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     }
     this.toHub(event);
   }
-}
-
-/** True when `id` is `position` or comes before it (same epoch). */
-function isAtOrBefore(id: string, position: string): boolean {
-  const [a, b] = [parseNotificationId(id), parseNotificationId(position)];
-  return a !== null && b !== null && a.epoch === b.epoch && a.seq <= b.seq;
 }
 
 /** Digest of a publish request, to tell a retry from a different request under the same key. */

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { parseNotificationId } from '../store/notification-id.js';
+import { seqOf } from '../store/notification-id.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 import { readAllSince } from '../store/read-all-since.js';
 import { Hub } from './hub.service.js';
 import type { Subscriber } from './subscriber.js';
 
-const seqOf = (id: string): number => parseNotificationId(id)?.seq ?? 0;
 
 /**
  * Subscribes a socket to a topic, replaying what it missed after `since` first. Live

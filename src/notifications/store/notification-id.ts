@@ -20,6 +20,9 @@ export function parseNotificationId(id: string): NotificationPosition | null {
   return Number.isSafeInteger(seq) ? { epoch: match[1], seq } : null;
 }
 
+/** The seq of an id this service issued; 0 for anything else, which sorts before every notification. */
+export const seqOf = (id: string): number => parseNotificationId(id)?.seq ?? 0;
+
 /** A fresh random epoch: 10 base36 characters. */
 export const newEpoch = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => (b % 36).toString(36)).join('');
