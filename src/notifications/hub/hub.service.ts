@@ -5,7 +5,7 @@ import type { Notification } from '../notification.model.js';
 import { topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
-import { parseNotificationId } from '../store/notification-id.js';
+import { seqOf } from '../store/notification-id.js';
 import { CloseCode } from './close-codes.js';
 import { encodeFrame } from './frame.js';
 import type { Subscriber } from './subscriber.js';
@@ -25,10 +25,10 @@ interface TopicAudience {
   subscribers: Set<Subscriber>;
   lastSeq: number;
   lastId: string | null;
-  /** Set while the topic catches up from the store (after a broker outage, or a notification that never arrived). */
-  held?: HeldDelivery[];
-  /** Catch-ups of the topic under way: live delivery resumes when the last one ends. */
+  /** Catch-ups of the topic from the store under way (after a broker outage, or a notification that never arrived). */
   catchUps: number;
+  /** Live notifications that arrived during the catch-ups, delivered when the last one ends. */
+  held?: HeldDelivery[];
 }
 
 /** Where a topic must catch up from: the last id delivered in it, else `fallback`. */
@@ -113,7 +113,6 @@ export class Hub implements OnModuleDestroy {
    */
   holdForCatchUp(fallback: string | null): CatchUpPosition[] {
     return [...this.audiences].map(([topic, audience]) => {
-      audience.held ??= [];
       audience.catchUps++;
       return { topic, since: audience.lastId ?? fallback };
     });
@@ -162,8 +161,8 @@ export class Hub implements OnModuleDestroy {
       if (owner !== null) this.sendUnread(owner, unreadCount!);
       return 0;
     }
-    if (audience.held) {
-      audience.held.push({ notification, unreadCount, previousId });
+    if (audience.catchUps > 0) {
+      (audience.held ??= []).push({ notification, unreadCount, previousId });
       return 0;
     }
     if (previousId && this.missingHandler && this.isMissing(audience, previousId)) {
@@ -180,13 +179,13 @@ export class Hub implements OnModuleDestroy {
   /** True when the notification before this one in its topic is newer than the last delivered. */
   private isMissing(audience: TopicAudience, previousId: string): boolean {
     // Nothing delivered yet: the subscribers joined after whatever came before.
-    return audience.lastSeq > 0 && (parseNotificationId(previousId)?.seq ?? 0) > audience.lastSeq;
+    return audience.lastSeq > 0 && seqOf(previousId) > audience.lastSeq;
   }
 
   /** Writes a notification to its audience unless an id as new was delivered there already. */
   private fanOut(audience: TopicAudience, notification: Notification, unreadCount?: number): number {
     const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
-    const seq = parseNotificationId(notification.id)?.seq ?? 0;
+    const seq = seqOf(notification.id);
     if (seq <= audience.lastSeq) return 0;
     audience.lastSeq = seq;
     audience.lastId = notification.id;
