@@ -3,6 +3,8 @@ import { validateSync } from 'class-validator';
 import type { NotificationsModuleOptions } from '../notifications/index.js';
 import { EnvironmentVariables } from './environment.variables.js';
 
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
 /** A bad environment variable; the message is the one line the service prints before exiting. */
 export class ConfigurationError extends Error {}
 
@@ -10,6 +12,8 @@ export class ConfigurationError extends Error {}
 export interface ServiceConfiguration {
   port: number;
   logLevel: string;
+  /** A REST request not finished within this gets 408 (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   notifications: NotificationsModuleOptions;
 }
 
@@ -26,6 +30,7 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): ServiceConfiguration 
   return {
     port: vars.PORT ?? 3000,
     logLevel: vars.LOG_LEVEL ?? 'info',
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS,
     notifications: {
       wsPath: vars.WS_PATH,
       allowedOrigins: vars.ALLOWED_ORIGINS ? vars.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
@@ -47,6 +52,17 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): ServiceConfiguration 
       historyLimit: vars.HISTORY_LIMIT,
       historyTtlS: vars.HISTORY_TTL_S,
       production: vars.NODE_ENV === 'production',
+      maxConnections: vars.MAX_CONNECTIONS,
+      maxConnectionsPerUser: vars.MAX_CONNECTIONS_PER_USER,
+      maxSubscriptions: vars.MAX_SUBSCRIPTIONS,
+      commandRate: vars.COMMAND_RATE,
+      maxReplay: vars.MAX_REPLAY,
+      maxPublishBytes: vars.MAX_PUBLISH_BYTES,
+      maxPendingWrites: vars.MAX_PENDING_WRITES,
+      jwtMaxTtlS: vars.JWT_MAX_TTL_S,
+      jwtClockToleranceS: vars.JWT_CLOCK_TOLERANCE_S,
+      storeTimeoutMs: vars.STORE_TIMEOUT_MS,
+      brokerTimeoutMs: vars.BROKER_TIMEOUT_MS,
     },
   };
 }

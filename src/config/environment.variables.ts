@@ -15,7 +15,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @Matches(/^.{16,}$/s, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET?: string;
 
-  @IsOptional() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
+  @IsOptional() @Matches(/-----BEGIN PUBLIC KEY-----|^\s*\{/, { message: 'JWT_PUBLIC_KEY must be a PEM public key or a JWKS document' })
   JWT_PUBLIC_KEY?: string;
 
   @IsOptional() @IsString()
@@ -64,6 +64,42 @@ export class EnvironmentVariables {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)
   HISTORY_TTL_S?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  MAX_CONNECTIONS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  MAX_CONNECTIONS_PER_USER?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  MAX_SUBSCRIPTIONS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  COMMAND_RATE?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  MAX_REPLAY?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(64 * 1024)
+  MAX_PUBLISH_BYTES?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  MAX_PENDING_WRITES?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1000)
+  REQUEST_TIMEOUT_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(60)
+  JWT_MAX_TTL_S?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(300)
+  JWT_CLOCK_TOLERANCE_S?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100)
+  STORE_TIMEOUT_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100)
+  BROKER_TIMEOUT_MS?: number;
 
   @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL?: string;

@@ -32,8 +32,30 @@ export interface NotificationsSettings {
   redisChannel: string;
   historyLimit: number;
   historyTtlS: number;
-  /** Refuses insecure defaults (NODE_ENV=production). */
+  /** Refuses insecure defaults; default: NODE_ENV is `production`. */
   production: boolean;
+  /** Open connections on this instance (MAX_CONNECTIONS); past it, handshakes get 503. */
+  maxConnections: number;
+  /** Open connections of one user on this instance (MAX_CONNECTIONS_PER_USER); past it, handshakes get 429. */
+  maxConnectionsPerUser: number;
+  /** Topics one connection may subscribe to, its personal topic and `broadcast` not counted (MAX_SUBSCRIPTIONS). */
+  maxSubscriptions: number;
+  /** Commands per second per connection, with a burst of twice that (COMMAND_RATE). */
+  commandRate: number;
+  /** Notifications one `subscribe {since}` replays at most, the newest ones (MAX_REPLAY). */
+  maxReplay: number;
+  /** Stored bytes of one publish, payload times targets (MAX_PUBLISH_BYTES). */
+  maxPublishBytes: number;
+  /** Store writes waiting to commit (MAX_PENDING_WRITES); past it, publishes get 503. */
+  maxPendingWrites: number;
+  /** Longest token lifetime accepted, and tokens without `exp` refused (JWT_MAX_TTL_S); default 86,400 in production. */
+  jwtMaxTtlS?: number;
+  /** Clock skew allowed when checking `exp` and `nbf` (JWT_CLOCK_TOLERANCE_S). */
+  jwtClockToleranceS: number;
+  /** Deadline of one store statement, lock wait or connection attempt (STORE_TIMEOUT_MS). */
+  storeTimeoutMs: number;
+  /** Deadline of one broker publish or connection attempt (BROKER_TIMEOUT_MS). */
+  brokerTimeoutMs: number;
 }
 
 /** Hooks a host app may supply instead of, or on top of, JWT identity. */
@@ -68,11 +90,30 @@ export const DEFAULT_SETTINGS: NotificationsSettings = {
   historyLimit: 1000,
   historyTtlS: 7 * 24 * 3600,
   production: false,
+  maxConnections: 50_000,
+  maxConnectionsPerUser: 20,
+  maxSubscriptions: 200,
+  commandRate: 20,
+  maxReplay: 1000,
+  maxPublishBytes: 4 * 1024 * 1024,
+  maxPendingWrites: 10_000,
+  jwtClockToleranceS: 5,
+  storeTimeoutMs: 5000,
+  brokerTimeoutMs: 2000,
 };
 
-export const resolveOptions = (options: NotificationsModuleOptions): ResolvedNotificationsOptions => {
+/** JWT_MAX_TTL_S when production does not set its own. */
+export const PRODUCTION_JWT_MAX_TTL_S = 86_400;
+
+/**
+ * Applies the defaults. A host app that says nothing about `production` gets what NODE_ENV
+ * says, so forgetting its keys in production fails closed, as the standalone service does.
+ */
+export const resolveOptions = (options: NotificationsModuleOptions, env: NodeJS.ProcessEnv = process.env): ResolvedNotificationsOptions => {
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  return { ...DEFAULT_SETTINGS, ...defined };
+  const production = options.production ?? env.NODE_ENV === 'production';
+  const jwtMaxTtlS = options.jwtMaxTtlS ?? (production ? PRODUCTION_JWT_MAX_TTL_S : undefined);
+  return { ...DEFAULT_SETTINGS, ...defined, production, jwtMaxTtlS };
 };
 
 /** True when connections are identified by the unverified `?user=` parameter. */

@@ -1,6 +1,6 @@
 import { WsException } from '@nestjs/websockets';
 
-/** `exception.code` values of the contract (section 4). */
+/** `exception.code` values of the contract (sections 4 and 10). */
 export type ProtocolErrorCode =
   | 'BAD_JSON'
   | 'UNKNOWN_EVENT'
@@ -8,6 +8,7 @@ export type ProtocolErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'LIMIT_EXCEEDED'
   | 'INTERNAL';
 
 export interface FieldError {
