@@ -66,17 +66,58 @@ describe('bad input over the socket', () => {
     ['a non-string since', 'subscribe', { topic: 'news', since: 5 }, ['since']],
     ['unknown fields in ping', 'ping', { hello: 1 }, ['hello']],
     ['an empty token', 'auth', { token: '' }, ['token']],
-    ['read with neither ids nor all', 'read', {}, ['selection']],
-    ['read with both ids and all', 'read', { ids: ['x'], all: true }, ['selection']],
+    ['read with neither ids nor all', 'read', {}, ['all', 'ids']],
+    ['read with both ids and all', 'read', { ids: ['x'], all: true }, ['all', 'ids']],
     ['read with all: false', 'read', { all: false }, ['all']],
-    ['data that is not an object', 'subscribe', 'news', ['data']],
-    ['data that is null', 'unsubscribe', null, ['data']],
+    ['a key named constructor', 'subscribe', { constructor: 1 }, ['constructor', 'topic']],
+    ['a key named hasOwnProperty', 'read', { all: true, hasOwnProperty: 1 }, ['hasOwnProperty']],
+    ['keys named after the prototype', 'ping', { toString: 1, valueOf: 2, prototype: 3 }, ['prototype', 'toString', 'valueOf']],
+    ['the name of an exactly-one-of rule', 'read', { all: true, 'ids|all': 1 }, ['ids|all']],
   ])('VALIDATION_FAILED for %s, naming each bad field', async (_, event, data, fields) => {
     client.send(event, data);
     const error = await client.next('exception');
     expect(error.data).toMatchObject({ status: 'error', code: 'VALIDATION_FAILED', cause: { pattern: event, data } });
     expect(error.data.errors.map((e: { field: string }) => e.field).sort()).toEqual(fields);
     for (const e of error.data.errors) expect(e.messages.length).toBeGreaterThan(0);
+    await expectStillServing();
+  });
+
+  it.each([
+    ['data that is not an object', { event: 'subscribe', data: 'news' }, { pattern: 'subscribe', data: 'news' }],
+    ['data that is null', { event: 'unsubscribe', data: null }, { pattern: 'unsubscribe', data: null }],
+    ['no data', { event: 'ping' }, { pattern: 'ping' }],
+    ['data that is an array', { event: 'read', data: [1] }, { pattern: 'read', data: [1] }],
+  ])('BAD_JSON for %s, with the command as cause', async (_, frame, cause) => {
+    client.sendRaw(JSON.stringify(frame));
+    expect((await client.next('exception')).data).toEqual({ status: 'error', code: 'BAD_JSON', message: 'frame data must be a JSON object', cause });
+    await expectStillServing();
+  });
+
+  it.each([
+    ['arrays', (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`],
+    ['objects', (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`],
+  ])('answers data of %s nested far past the stack, under the frame limit, and keeps serving', async (_, nest) => {
+    const deep = await startApp({ maxPayloadBytes: 64 * 1024 });
+    try {
+      const socket = await TestClient.connect(deep.wsUrl);
+      socket.sendRaw(`{"event":"x","data":${nest(10_000)}}`);
+      expect((await socket.next('exception')).data).toEqual({ status: 'error', code: 'UNKNOWN_EVENT', message: 'unknown event "x"', cause: { pattern: 'x' } });
+      socket.sendRaw(`{"event":"subscribe","data":{"topic":${nest(10_000)}}}`);
+      expect((await socket.next('exception')).data).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'data' }], cause: { pattern: 'subscribe' } });
+      expect((await socket.request('ping', {}, 'pong')).event).toBe('pong');
+      socket.close();
+    } finally {
+      await deep.close();
+    }
+  });
+
+  it('echoes at most 1 KiB of data and 64 characters of event in cause', async () => {
+    client.send('x'.repeat(100), { small: true });
+    expect((await client.next('exception')).data.cause).toEqual({ pattern: 'x'.repeat(64), data: { small: true } });
+    client.send('subscribe', { topic: 'news', junk: 'y'.repeat(1100) });
+    const error = await client.next('exception');
+    expect(error.data).toMatchObject({ code: 'VALIDATION_FAILED', cause: { pattern: 'subscribe' } });
+    expect(error.data.cause).not.toHaveProperty('data');
     await expectStillServing();
   });
 

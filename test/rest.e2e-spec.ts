@@ -49,8 +49,12 @@ describe('REST publish and topic history', () => {
   });
 
   it.each([
-    ['no target', { type: 't' }, ['target']],
-    ['two targets', { type: 't', topic: 'a', broadcast: true }, ['target']],
+    ['no target', { type: 't' }, ['broadcast', 'topic', 'userIds']],
+    ['two targets', { type: 't', topic: 'a', broadcast: true }, ['broadcast', 'topic', 'userIds']],
+    ['only a key named constructor', { constructor: 1 }, ['broadcast', 'constructor', 'topic', 'type', 'userIds']],
+    ['a key named hasOwnProperty', { type: 't', topic: 'news', hasOwnProperty: 1 }, ['hasOwnProperty']],
+    ['a key named prototype', { type: 't', topic: 'news', prototype: {} }, ['prototype']],
+    ['a payload nested 65 deep', { type: 't', topic: 'a', payload: JSON.parse(`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`) }, ['body']],
     ['a bad type', { type: 'has space', topic: 'a' }, ['type']],
     ['no type', { topic: 'a' }, ['type']],
     ['an unknown field', { type: 't', topic: 'a', color: 'red' }, ['color']],
@@ -66,6 +70,11 @@ describe('REST publish and topic history', () => {
     const answer = await post(body);
     expect(answer.status).toBe(400);
     expect(answer.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(fields);
+  });
+
+  it('accepts a payload nested 64 deep', async () => {
+    const payload = JSON.parse(`${'{"a":'.repeat(64)}1${'}'.repeat(64)}`);
+    expect((await post({ type: 't', topic: 'deep', payload })).status).toBe(202);
   });
 
   it('answers 400 to malformed JSON and 413 to a body over 64 KiB', async () => {

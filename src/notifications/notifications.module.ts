@@ -4,6 +4,7 @@ import { TokenVerifier } from './auth/token-verifier.service.js';
 import { TopicAccess } from './auth/topic-access.service.js';
 import { brokerProvider } from './broker/broker.provider.js';
 import { NOTIFICATION_BROKER } from './broker/notification-broker.js';
+import { CommandRateLimiter } from './gateway/command-rate.limiter.js';
 import { ExceptionReporter } from './gateway/exception-reporter.service.js';
 import { NotificationsGateway } from './gateway/notifications.gateway.js';
 import { ProtocolExceptionFilter } from './gateway/protocol-exception.filter.js';
@@ -46,6 +47,7 @@ import { storeProvider } from './store/store.provider.js';
     HandshakeAuthenticator,
     TopicAccess,
     ExceptionReporter,
+    CommandRateLimiter,
     ProtocolExceptionFilter,
     NotificationsService,
     RetentionScheduler,

@@ -20,7 +20,7 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,123}$/;
 export const MAX_NOTIFICATION_PAYLOAD_BYTES = 64 * 1024;
 
 /** Body of `POST /notifications`: a notification and exactly one target. */
-@ExactlyOneOf('target', ['userIds', 'topic', 'broadcast'])
+@ExactlyOneOf(['userIds', 'topic', 'broadcast'])
 export class PublishNotificationDto {
   @ApiProperty({ example: 'order.shipped', pattern: TYPE_PATTERN.source })
   @IsString()

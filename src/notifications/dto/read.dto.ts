@@ -3,7 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, Equals, IsArray, IsOptional, IsString, MaxL
 import { ExactlyOneOf } from './exactly-one-of.validator.js';
 
 /** `read {ids}` or `read {all: true}`, and the body of `POST /users/:userId/notifications/read`. */
-@ExactlyOneOf('selection', ['ids', 'all'])
+@ExactlyOneOf(['ids', 'all'])
 export class ReadDto {
   @ApiPropertyOptional({ type: [String], example: ['k3x9f2a1b0-42'], description: 'Notification ids to mark read (1 to 1000).' })
   @IsOptional()

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { CloseCode } from '../hub/close-codes.js';
 import { Hub } from '../hub/hub.service.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
@@ -23,7 +23,8 @@ export class ExceptionReporter {
 
   report(socket: WebSocket, body: ProtocolErrorBody): void {
     const subscriber = this.hub.subscriberOf(socket);
-    if (!subscriber) return;
+    // A socket already closing (1008 for bad frames, say) is not answered, counted or logged again.
+    if (!subscriber || socket.readyState !== WebSocket.OPEN) return;
     this.options.observer?.exceptionSent(body.code);
     this.logger.debug({ connectionId: subscriber.connectionId, code: body.code }, 'exception sent');
     this.hub.send(subscriber, 'exception', body);

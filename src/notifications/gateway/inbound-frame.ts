@@ -1,19 +1,24 @@
 import type { RawData } from 'ws';
 import { isJsonObject } from '../json-object.js';
+import { causeOf } from './protocol-cause.js';
 import type { ProtocolErrorBody } from './protocol.exception.js';
 
-/** What a frame turned out to be: a command for a handler, or the exception that answers it. */
-export interface InspectedFrame {
-  /** The frame's event when the service handles it, `unknown` for another event, `invalid` when unreadable. */
+/** A frame that names a command the service handles, with data that is a JSON object. */
+export interface InboundCommand {
   event: string;
-  /** The exception to answer with; null when the frame goes on to its handler. */
-  error: ProtocolErrorBody | null;
+  data: Record<string, unknown>;
 }
 
+/** What a frame turned out to be: a command for a handler, or the exception that answers it. */
+export type InspectedFrame =
+  | { event: string; command: InboundCommand; error: null }
+  /** `event` is `unknown` for another event, `invalid` when the frame is not an {event, data} object. */
+  | { event: 'unknown' | 'invalid'; command: null; error: ProtocolErrorBody };
+
 /**
- * Checks a raw frame's envelope. Nest's adapter drops malformed frames and unknown events
- * silently; the contract answers them, so they are caught here. Known events come back without
- * an error and go on to their handler, whose pipes check `data`.
+ * Checks a raw frame's envelope, parsing it once. Nest's adapter drops malformed frames and
+ * unknown events silently; the contract answers them, so they are caught here. Commands go on
+ * to their handler, whose pipes check `data`.
  */
 export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySet<string>): InspectedFrame {
   if (isBinary) return badJson('binary frames are not accepted');
@@ -24,11 +29,18 @@ export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySe
     return badJson('frame is not valid JSON');
   }
   if (!isJsonObject(message) || typeof message.event !== 'string') return badJson('frame is not an {event, data} object');
-  if (!events.has(message.event)) {
-    const cause = { pattern: message.event, data: message.data };
-    return { event: 'unknown', error: { status: 'error', code: 'UNKNOWN_EVENT', message: `unknown event "${message.event}"`, cause } };
+  const { event, data } = message;
+  if (!events.has(event)) {
+    const cause = causeOf(event, data);
+    const error: ProtocolErrorBody = { status: 'error', code: 'UNKNOWN_EVENT', message: `unknown event "${cause.pattern}"`, cause };
+    return { event: 'unknown', command: null, error };
   }
-  return { event: message.event, error: null };
+  if (!isJsonObject(data)) return badJson('frame data must be a JSON object', causeOf(event, data));
+  return { event, command: { event, data }, error: null };
 }
 
-const badJson = (message: string): InspectedFrame => ({ event: 'invalid', error: { status: 'error', code: 'BAD_JSON', message } });
+const badJson = (message: string, cause?: ProtocolErrorBody['cause']): InspectedFrame => ({
+  event: 'invalid',
+  command: null,
+  error: { status: 'error', code: 'BAD_JSON', message, ...(cause ? { cause } : {}) },
+});

@@ -3,12 +3,14 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { Observable } from 'rxjs';
 import { WebSocket } from 'ws';
+import { commandOf } from './accepted-commands.js';
 
 /**
- * Nest's WsAdapter with a lean per-connection cost: one `message` listener that dispatches
- * to the gateway's handlers, instead of an rxjs pipeline per socket. Frames that do not parse
- * or name no handler are left to the gateway, which answers them with an `exception`.
- * A plain WsAdapter works too; this one holds idle connections in less memory.
+ * Nest's WsAdapter with a lean per-connection cost: one `message` listener per socket that
+ * dispatches to the gateway's handlers, instead of an rxjs pipeline per socket. On the
+ * notifications gateway's sockets it dispatches only the commands the gateway accepted (see
+ * accepted-commands), without parsing them again: frames it refused (bad JSON, unknown events,
+ * over the command rate) reach no handler. A host app's own gateways work as on Nest's adapter.
  */
 export class NotificationsWsAdapter extends WsAdapter {
   private readonly log = new Logger('NotificationsWsAdapter');
@@ -20,18 +22,12 @@ export class NotificationsWsAdapter extends WsAdapter {
   ): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
     client.on('message', (raw: Buffer | ArrayBuffer, isBinary: boolean) => {
-      if (isBinary) return;
-      let message: { event?: unknown; data?: unknown };
-      try {
-        message = JSON.parse(raw.toString());
-      } catch {
-        return;
-      }
-      const handler = typeof message?.event === 'string' ? byEvent.get(message.event) : undefined;
+      const command = commandOf(client, raw, isBinary);
+      const handler = typeof command?.event === 'string' ? byEvent.get(command.event) : undefined;
       if (!handler) return;
       let result: Observable<unknown>;
       try {
-        result = transform(handler.callback(message.data, message.event));
+        result = transform(handler.callback(command!.data, command!.event));
       } catch (error) {
         // Nest's exception filters already answered; a throw here is a bug to log, not to crash on.
         this.log.error(error);

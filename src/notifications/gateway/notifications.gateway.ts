@@ -23,13 +23,15 @@ import { CloseCode } from '../hub/close-codes.js';
 import { Hub } from '../hub/hub.service.js';
 import { Subscriber } from '../hub/subscriber.js';
 import { TopicReplay } from '../hub/topic-replay.service.js';
-import { BROADCAST_TOPIC, personalTopic } from '../notification.model.js';
+import { BROADCAST_TOPIC, personalTopic, topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import { type ConnectionUser, DEFAULT_SETTINGS, type ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NotificationsService } from '../notifications.service.js';
+import { acceptCommand, inspectsFrames } from './accepted-commands.js';
+import { CommandRateLimiter } from './command-rate.limiter.js';
 import { ExceptionReporter } from './exception-reporter.service.js';
 import { inspectFrame } from './inbound-frame.js';
-import { ProtocolException } from './protocol.exception.js';
+import { type ProtocolErrorBody, ProtocolException } from './protocol.exception.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { wsValidationPipe } from './ws-validation.pipe.js';
 
@@ -38,8 +40,11 @@ export const SUBPROTOCOL = 'notifications.v1';
 export const CLIENT_EVENTS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'read', 'auth', 'ping']);
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const SHUTDOWN_GRACE_MS = 2000;
+/** What a handshake refused for MAX_CONNECTIONS tells the client to wait, in seconds. */
+const FULL_RETRY_AFTER_S = 5;
+type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
-type Reply<E extends string, D> = { event: E; data: D };
+const RATE_LIMITED: ProtocolErrorBody = { status: 'error', code: 'RATE_LIMITED', message: 'too many commands: slow down' };
 
 /** The WebSocket edge: handshake, commands, replies, exceptions and close codes. No delivery logic. */
 @WebSocketGateway({ path: DEFAULT_SETTINGS.wsPath })
@@ -61,6 +66,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     private readonly tokens: TokenVerifier,
     private readonly access: TopicAccess,
     reporter: ExceptionReporter,
+    rate: CommandRateLimiter,
     private readonly notifications: NotificationsService,
   ) {
     // Listeners shared by every socket (ws calls them with the socket as `this`): no closure per connection.
@@ -70,9 +76,17 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       if (subscriber) subscriber.missedPongs = 0;
     };
     this.onFrame = function (this: WebSocket, raw: RawData, isBinary: boolean) {
-      const { event, error } = inspectFrame(raw, isBinary, CLIENT_EVENTS);
-      observer?.frameReceived(event);
-      if (error) reporter.report(this, error);
+      const subscriber = hub.subscriberOf(this);
+      if (!subscriber) return;
+      // Over the rate, a frame is answered without being parsed.
+      if (!rate.allow(subscriber)) {
+        observer?.frameReceived('limited');
+        return reporter.report(this, RATE_LIMITED);
+      }
+      const frame = inspectFrame(raw, isBinary, CLIENT_EVENTS);
+      observer?.frameReceived(frame.event);
+      if (frame.error) reporter.report(this, frame.error);
+      else acceptCommand(raw as object, frame.command);
     };
   }
 
@@ -83,7 +97,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       maxPayload: this.options.maxPayloadBytes,
       perMessageDeflate: false,
       handleProtocols: (offered: Set<string>) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
-      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, reason?: string) => void) =>
+      verifyClient: (info: { req: IncomingMessage }, done: HandshakeVerdict) =>
         this.verifyHandshake(info.req, done),
     });
   }
@@ -95,9 +109,13 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       this.handshakes.delete(request);
       // Binary frames then never parse as commands in the adapter; the inspector answers them.
       socket.binaryType = 'arraybuffer';
+      // Handshakes that raced past the limits together are closed at once (see verifyHandshake).
+      const over = this.overLimit(user);
+      if (over) return socket.close(over === 503 ? CloseCode.TRY_AGAIN_LATER : CloseCode.POLICY, over === 503 ? 'server full' : 'too many connections');
       const subscriber = new Subscriber(socket, randomUUID(), user);
       this.hub.add(subscriber);
       socket.on('pong', this.onPong);
+      inspectsFrames(socket);
       socket.on('message', this.onFrame);
       this.hub.join(subscriber, BROADCAST_TOPIC);
       if (user) this.hub.join(subscriber, personalTopic(user.id));
@@ -128,32 +146,33 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic, since }: SubscribeDto): Promise<void> {
     const subscriber = this.subscriberOf(socket);
+    this.assertMaySubscribe(subscriber, topic);
     if (!(await this.access.maySubscribe(subscriber.user, topic))) {
       throw new ProtocolException('FORBIDDEN', `not allowed to subscribe to "${topic}"`);
     }
+    // Other subscribes may have joined while this one was authorized: the limit holds after the wait too.
+    this.assertMaySubscribe(subscriber, topic);
     await this.replay.subscribe(subscriber, topic, since);
   }
 
   @SubscribeMessage('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic }: UnsubscribeDto): Reply<'unsubscribed', { topic: string }> {
-    this.hub.leave(this.subscriberOf(socket), topic);
-    return { event: 'unsubscribed', data: { topic } };
+  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic }: UnsubscribeDto): void {
+    const subscriber = this.subscriberOf(socket);
+    this.hub.leave(subscriber, topic);
+    this.hub.send(subscriber, 'unsubscribed', { topic });
   }
 
   @SubscribeMessage('read')
-  async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<Reply<'unread', { count: number }>> {
+  async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
     const subscriber = this.subscriberOf(socket);
     if (subscriber.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
     const target = selection.all ? { all: true as const } : { ids: selection.ids! };
     const { unreadCount } = await this.notifications.markRead(subscriber.userId, target, subscriber.connectionId);
-    return { event: 'unread', data: { count: unreadCount } };
+    this.hub.send(subscriber, 'unread', { count: unreadCount });
   }
 
   @SubscribeMessage('auth')
-  async auth(
-    @ConnectedSocket() socket: WebSocket,
-    @MessageBody() { token }: AuthDto,
-  ): Promise<Reply<'authenticated', { userId: string; expiresAt: string | null }>> {
+  async auth(@ConnectedSocket() socket: WebSocket, @MessageBody() { token }: AuthDto): Promise<void> {
     const subscriber = this.subscriberOf(socket);
     let user: ConnectionUser;
     try {
@@ -163,15 +182,17 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       throw error;
     }
     if (user.id !== subscriber.userId) throw new ProtocolException('FORBIDDEN', 'token is for another user');
+    // The socket may have closed while the token was verified: no expiry timer for a connection that is gone.
+    if (!this.hub.connections.has(subscriber)) return;
     subscriber.user = user;
     this.scheduleExpiry(subscriber);
     const expiresAt = user.expiresAt === undefined ? null : new Date(user.expiresAt * 1000).toISOString();
-    return { event: 'authenticated', data: { userId: user.id, expiresAt } };
+    this.hub.send(subscriber, 'authenticated', { userId: user.id, expiresAt });
   }
 
   @SubscribeMessage('ping')
-  ping(@MessageBody() _: PingDto): Reply<'pong', { time: string }> {
-    return { event: 'pong', data: { time: new Date().toISOString() } };
+  ping(@ConnectedSocket() socket: WebSocket, @MessageBody() _: PingDto): void {
+    this.hub.send(this.subscriberOf(socket), 'pong', { time: new Date().toISOString() });
   }
 
   /** Refuses new connections and closes open ones with 1001, giving them a moment to go. */
@@ -184,10 +205,15 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
   }
 
-  private verifyHandshake(request: IncomingMessage, done: (ok: boolean, status?: number, reason?: string) => void): void {
+  private verifyHandshake(request: IncomingMessage, done: HandshakeVerdict): void {
     if (!this.accepting) return done(false, 503, 'shutting down');
+    // Refused before the token is verified: a full instance spends nothing on it.
+    if (this.overLimit(null) === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
     this.authenticator.authenticate(request).then(
       (user) => {
+        const over = this.overLimit(user);
+        if (over === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
+        if (over === 429) return done(false, 429, 'too many connections for this user');
         this.handshakes.set(request, user);
         done(true);
       },
@@ -197,6 +223,25 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
         done(false, 500, 'internal error');
       },
     );
+  }
+
+  /** The status a new connection of `user` would be refused with (MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER), or null. */
+  private overLimit(user: ConnectionUser | null): 503 | 429 | null {
+    if (this.hub.connections.size >= this.options.maxConnections) return 503;
+    if (user && this.hub.userConnectionCount(user.id) >= this.options.maxConnectionsPerUser) return 429;
+    return null;
+  }
+
+  /** LIMIT_EXCEEDED when `topic` would be one subscription more than MAX_SUBSCRIPTIONS. */
+  private assertMaySubscribe(subscriber: Subscriber, topic: string): void {
+    if (subscriber.topics.has(topic) || topic === BROADCAST_TOPIC || topicOwner(topic) !== null) return;
+    let counted = subscriber.topics.size;
+    for (const automatic of [BROADCAST_TOPIC, subscriber.userId === null ? null : personalTopic(subscriber.userId)]) {
+      if (automatic !== null && subscriber.topics.has(automatic)) counted--;
+    }
+    if (counted >= this.options.maxSubscriptions) {
+      throw new ProtocolException('LIMIT_EXCEEDED', `at most ${this.options.maxSubscriptions} subscriptions per connection`);
+    }
   }
 
   private scheduleExpiry(subscriber: Subscriber): void {

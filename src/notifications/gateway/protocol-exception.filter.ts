@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, HttpException, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
 import { ExceptionReporter } from './exception-reporter.service.js';
+import { causeOf } from './protocol-cause.js';
 import { type FieldError, type ProtocolErrorBody, type ProtocolErrorCode, ProtocolException } from './protocol.exception.js';
 
 const CODE_BY_STATUS: Record<number, ProtocolErrorCode> = {
@@ -19,7 +20,7 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
-    this.reporter.report(ws.getClient(), { ...this.toBody(exception), cause: { pattern: ws.getPattern(), data: ws.getData() } });
+    this.reporter.report(ws.getClient(), { ...this.toBody(exception), cause: causeOf(ws.getPattern(), ws.getData()) });
   }
 
   private toBody(exception: unknown): ProtocolErrorBody {

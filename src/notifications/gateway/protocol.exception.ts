@@ -22,7 +22,8 @@ export interface ProtocolErrorBody {
   code: ProtocolErrorCode;
   message: string;
   errors?: FieldError[];
-  cause?: { pattern: string; data: unknown };
+  /** The command that failed; `data` is left out when it would take more than 1 KiB. */
+  cause?: { pattern: string; data?: unknown };
 }
 
 /** A command failed in a way the client should hear about; the socket stays open. */
