@@ -76,6 +76,11 @@ export class Hub implements OnModuleDestroy {
     if (connections?.size === 0) this.users.delete(userId!);
   }
 
+  /** Open connections of `userId` on this instance (MAX_CONNECTIONS_PER_USER). */
+  userConnectionCount(userId: string): number {
+    return this.users.get(userId)?.size ?? 0;
+  }
+
   subscriberOf(socket: WebSocket): Subscriber | undefined {
     return this.bySocket.get(socket);
   }
