@@ -50,6 +50,7 @@ export type ExceptionCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'LIMIT_EXCEEDED'
   | 'INTERNAL';
 
 /** A command the server refused or failed. */
@@ -58,8 +59,8 @@ export interface ExceptionData {
   code: ExceptionCode;
   message: string;
   errors?: { field: string; messages: string[] }[];
-  /** The command that failed, whenever it could be read. */
-  cause?: { pattern: string; data: unknown };
+  /** The command that failed, whenever it could be read; `data` is left out when over 1 KiB. */
+  cause?: { pattern: string; data?: unknown };
 }
 
 /** Every frame the server sends, keyed by its `event`. */

@@ -113,7 +113,7 @@ const schemas: Record<string, Schema> = {
       status: { type: 'string', const: 'error' },
       code: {
         type: 'string',
-        enum: ['BAD_JSON', 'UNKNOWN_EVENT', 'VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'INTERNAL'],
+        enum: ['BAD_JSON', 'UNKNOWN_EVENT', 'VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'LIMIT_EXCEEDED', 'INTERNAL'],
       },
       message: { type: 'string' },
       errors: {
@@ -128,7 +128,7 @@ const schemas: Record<string, Schema> = {
       },
       cause: {
         type: 'object',
-        description: 'The command that failed, whenever it could be read.',
+        description: 'The command that failed, whenever it could be read: at most 64 characters of its event, and its data only when that serializes to at most 1 KiB.',
         required: ['pattern'],
         additionalProperties: false,
         properties: { pattern: { type: 'string' }, data: {} },
@@ -188,13 +188,16 @@ export const asyncApiDocument = {
   asyncapi: '3.0.0',
   info: {
     title: 'Notifications WebSocket protocol',
-    version: '1.0.0',
+    version: '1.1.0',
     description: [
       'Every frame is one JSON text message `{"event": string, "data": object}`. Unknown fields in `data` are refused.',
       '',
-      'Close codes: 1001 server shutting down (reconnect), 1008 policy (abuse, forbidden origin), 1009 frame too large',
-      '(MAX_PAYLOAD_BYTES), 1011 internal error, 4001 token invalid or expired (get a new token first), 4008 too slow to read',
-      '(reconnect and recover with `since`).',
+      'Close codes: 1001 server shutting down (reconnect), 1008 policy (abuse, too many connections for the user), 1009 frame',
+      'too large (MAX_PAYLOAD_BYTES), 1011 internal error, 1013 instance full (reconnect with backoff), 4001 token invalid or',
+      'expired (get a new token first), 4008 too slow to read (reconnect and recover with `since`).',
+      '',
+      'Limits: COMMAND_RATE frames a second per connection (RATE_LIMITED), MAX_SUBSCRIPTIONS topics per connection',
+      '(LIMIT_EXCEEDED); handshakes past MAX_CONNECTIONS get HTTP 503, past MAX_CONNECTIONS_PER_USER HTTP 429.',
     ].join('\n'),
   },
   defaultContentType: 'application/json',

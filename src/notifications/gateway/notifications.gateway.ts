@@ -192,7 +192,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
 
   @SubscribeMessage('ping')
   ping(@ConnectedSocket() socket: WebSocket, @MessageBody() _: PingDto): void {
-    this.hub.send(this.subscriberOf(socket), 'pong', { time: new Date().toISOString() });
+    const subscriber = this.subscriberOf(socket);
+    this.hub.send(subscriber, 'pong', { time: new Date().toISOString() });
   }
 
   /** Refuses new connections and closes open ones with 1001, giving them a moment to go. */
