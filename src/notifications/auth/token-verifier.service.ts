@@ -1,40 +1,38 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { jwtVerify, type JWTVerifyOptions } from 'jose';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ConnectionUser, ResolvedNotificationsOptions } from '../notifications.options.js';
+import { InvalidTokenError } from './invalid-token.error.js';
+import { identityFromClaims } from './token-claims.rules.js';
+import type { VerificationKey } from './verification-key.js';
+import { verificationKeyOf } from './verification-key.factory.js';
 
-/** The token does not verify: bad signature, expired, wrong issuer or audience, no `sub`. */
-export class InvalidTokenError extends Error {}
+// Callers catch the verifier's error where they get the verifier.
+export { InvalidTokenError };
 
-/** Verifies JWTs with the configured HS256 secret or RS256/ES256 public key. */
+/** Verifies JWTs against the configured secret, PEM public key or JWKS, then bounds their claims. */
 @Injectable()
 export class TokenVerifier {
-  private readonly key: Uint8Array | KeyObject | null;
+  private readonly key: VerificationKey | null;
   private readonly verifyOptions: JWTVerifyOptions;
+  private readonly maxTtlS: number | undefined;
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) options: ResolvedNotificationsOptions) {
-    const { jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience } = options;
-    this.key = jwtPublicKey ? createPublicKey(jwtPublicKey) : jwtSecret ? new TextEncoder().encode(jwtSecret) : null;
+    this.key = verificationKeyOf(options);
+    this.maxTtlS = options.jwtMaxTtlS;
     this.verifyOptions = {
-      algorithms: jwtPublicKey ? ['RS256', 'ES256'] : ['HS256'],
-      issuer: jwtIssuer,
-      audience: jwtAudience,
+      algorithms: this.key?.algorithms,
+      issuer: options.jwtIssuer,
+      audience: options.jwtAudience,
+      clockTolerance: options.jwtClockToleranceS,
     };
-  }
-
-  /** True when a JWT key is configured. */
-  get enabled(): boolean {
-    return this.key !== null;
   }
 
   async verify(token: string): Promise<ConnectionUser> {
     if (!this.key) throw new InvalidTokenError('no JWT key is configured');
     try {
-      const { payload } = await jwtVerify(token, this.key, this.verifyOptions);
-      if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('token has no sub');
-      const topics = Array.isArray(payload.topics) ? payload.topics.filter((t): t is string => typeof t === 'string') : undefined;
-      return { id: payload.sub, topics, expiresAt: payload.exp };
+      const { payload } = await jwtVerify(token, this.key.key, this.verifyOptions);
+      return identityFromClaims(payload, this.maxTtlS, Math.floor(Date.now() / 1000));
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
       throw new InvalidTokenError((error as Error).message);
