@@ -55,7 +55,7 @@ describe('handshake', () => {
   describe('JWT (HS256)', () => {
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startApp({ jwtSecret: JWT_SECRET, jwtIssuer: 'https://issuer.example', jwtAudience: 'notifications' });
+      running = await startApp({ jwtSecret: JWT_SECRET, jwtIssuer: 'https://issuer.example', jwtAudience: 'notifications', jwtClockToleranceS: 0 });
     });
     afterAll(() => running.close());
     const claims = { iss: 'https://issuer.example', aud: 'notifications' };

@@ -16,7 +16,7 @@ describe('NotificationsClient with JWT identity', () => {
   const track = (client: NotificationsClient): NotificationsClient => (clients.push(client), client);
 
   beforeAll(async () => {
-    app = await startApp({ store: 'memory', jwtSecret: JWT_SECRET, apiKey: API_KEY });
+    app = await startApp({ store: 'memory', jwtSecret: JWT_SECRET, apiKey: API_KEY, jwtClockToleranceS: 0 });
   });
   afterEach(() => clients.splice(0).forEach((client) => client.close()));
   afterAll(() => app.close());

@@ -249,7 +249,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     clearTimeout(subscriber.expiryTimer);
     const expiresAt = subscriber.user?.expiresAt;
     if (expiresAt === undefined) return;
-    const delay = Math.max(0, expiresAt * 1000 - Date.now());
+    // The same skew the token was verified with: a token accepted just past its exp is not closed at once.
+    const delay = Math.max(0, (expiresAt + this.options.jwtClockToleranceS) * 1000 - Date.now());
     if (delay > MAX_TIMER_MS) return;
     subscriber.expiryTimer = setTimeout(() => this.hub.close(subscriber, CloseCode.TOKEN_EXPIRED, 'token expired'), delay).unref();
   }
