@@ -80,7 +80,8 @@ function conditions(env) {
 export function writeResults(dir, report, markdown) {
   mkdirSync(dir, { recursive: true });
   for (const { scenario, outcomes } of report.runs) {
-    const { run, problems, metrics, warmUp, burst, summarize, ...description } = scenario;
+    // The scenario's functions are left out: JSON cannot hold them.
+    const { run: _run, problems: _problems, metrics: _metrics, warmUp: _warmUp, burst: _burst, summarize: _summarize, ...description } = scenario;
     const json = { mode: report.mode, environment: report.environment, scenario: description, outcomes };
     writeFileSync(join(dir, `${scenario.id}.json`), `${JSON.stringify(json, null, 2)}\n`);
   }

@@ -5,7 +5,7 @@ export async function eventually<T>(attempt: () => Promise<T> | T, what: string,
     try {
       return await attempt();
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(error as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -17,7 +17,7 @@ export class TestClient {
   private readonly closed: Promise<number>;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (raw) => {
+    socket.on('message', (raw: Buffer) => {
       this.frames.push(JSON.parse(raw.toString()));
       this.wake();
     });

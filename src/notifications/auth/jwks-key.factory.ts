@@ -36,7 +36,7 @@ function keysOf(document: string): JWK[] {
   const keys = isJsonObject(parsed) ? parsed.keys : undefined;
   if (!Array.isArray(keys) || keys.length === 0) return refuse('expected {"keys": [...]} with at least one key');
   if (!keys.every(isJsonObject)) return refuse('every entry of keys must be an object');
-  return keys as JWK[];
+  return keys;
 }
 
 function checkKey(jwk: JWK, index: number): void {

@@ -19,7 +19,7 @@ function pemKeyOf(pem: string): VerificationKey {
   try {
     key = createPublicKey(pem);
   } catch (error) {
-    throw new Error(`JWT_PUBLIC_KEY is not a PEM public key (${(error as Error).message})`);
+    throw new Error(`JWT_PUBLIC_KEY is not a PEM public key (${(error as Error).message})`, { cause: error });
   }
   return { key: () => key, algorithms: PUBLIC_KEY_ALGORITHMS };
 }

@@ -19,7 +19,7 @@ export function toDtoInstance(metatype: DtoClass, value: Record<string, unknown>
     transformed.set(metatype, needsTransformer);
   }
   // `new` runs the field initializers (defaults such as `limit = 50`), as class-transformer does.
-  return needsTransformer ? (plainToInstance(metatype, value) as object) : Object.assign(new metatype(), value);
+  return needsTransformer ? plainToInstance(metatype, value) : Object.assign(new metatype(), value);
 }
 
 /** Only validated properties count: the validation refuses every other field. */

@@ -43,5 +43,6 @@ export class DtoValidationPipe implements PipeTransform {
   }
 }
 
+// No prototype: `property` may be any name a client sent, `constructor` included.
 const invalid = (property: string, message: string, subject = property): ValidationError =>
-  Object.assign(Object.create(null), { property, constraints: { [property]: `${subject} ${message}` }, children: [] });
+  Object.assign(Object.create(null) as ValidationError, { property, constraints: { [property]: `${subject} ${message}` }, children: [] });

@@ -22,7 +22,7 @@ export function acceptCommand(frame: object, command: InboundCommand): void {
  * The command a frame carries: for the gateway's sockets, what it accepted (each taken once);
  * for a host app's own gateways, the frame as Nest's WsAdapter reads it.
  */
-export function commandOf(socket: object, frame: Buffer | ArrayBuffer, isBinary: boolean): { event: unknown; data: unknown } | undefined {
+export function commandOf(socket: object, frame: Buffer, isBinary: boolean): { event: unknown; data: unknown } | undefined {
   if (inspected.has(socket)) {
     const command = accepted.get(frame);
     accepted.delete(frame);

@@ -24,7 +24,8 @@ export function inspectFrame(raw: RawData, isBinary: boolean, events: ReadonlySe
   if (isBinary) return badJson('binary frames are not accepted');
   let message: unknown;
   try {
-    message = JSON.parse(raw.toString());
+    // Text frames reach listeners as one Buffer whatever the socket's binaryType.
+    message = JSON.parse((raw as Buffer).toString());
   } catch {
     return badJson('frame is not valid JSON');
   }

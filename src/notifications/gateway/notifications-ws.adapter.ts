@@ -21,7 +21,7 @@ export class NotificationsWsAdapter extends WsAdapter {
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
-    client.on('message', (raw: Buffer | ArrayBuffer, isBinary: boolean) => {
+    client.on('message', (raw: Buffer, isBinary: boolean) => {
       const command = commandOf(client, raw, isBinary);
       const handler = typeof command?.event === 'string' ? byEvent.get(command.event) : undefined;
       if (!handler) return;

@@ -86,7 +86,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       const frame = inspectFrame(raw, isBinary, CLIENT_EVENTS);
       observer?.frameReceived(frame.event);
       if (frame.error) reporter.report(this, frame.error);
-      else acceptCommand(raw as object, frame.command);
+      else acceptCommand(raw, frame.command);
     };
   }
 
