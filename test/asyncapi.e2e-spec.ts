@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MESSAGE_METADATA } from '@nestjs/websockets/constants.js';
 import { CLIENT_EVENTS, NotificationsGateway } from '../src/notifications/gateway/notifications.gateway.js';
 import { http } from './support/http.js';
-import { schemaErrors } from './support/json-schema.check.js';
+import { DocumentSchemas } from './support/document-schemas.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { hsToken, JWT_SECRET } from './support/tokens.js';
 import { type Frame, TestClient } from './support/ws-client.js';
@@ -49,10 +49,10 @@ describe('AsyncAPI', () => {
       return [...(names(operation.messages).includes(event) ? [operation.action] : []), ...(names(operation.reply?.messages).includes(event) ? ['send'] : [])];
     });
   /** Where a frame breaks the schema its event's message declares. */
+  let schemas: DocumentSchemas;
   const frameErrors = (frame: Frame): string[] => {
-    const message = document.components.messages[frame.event];
-    if (!message) return [`no message "${frame.event}" in the document`];
-    return schemaErrors(frame, message.payload, document);
+    if (!document.components.messages[frame.event]) return [`no message "${frame.event}" in the document`];
+    return schemas.errors(frame, 'components', 'messages', frame.event, 'payload');
   };
 
   beforeAll(async () => {
@@ -60,6 +60,7 @@ describe('AsyncAPI', () => {
     const response = await http(running.baseUrl, 'GET', '/asyncapi.json');
     expect(response.status).toBe(200);
     document = response.body;
+    schemas = new DocumentSchemas(document);
   });
   afterAll(() => running.close());
 
@@ -97,9 +98,20 @@ describe('AsyncAPI', () => {
     expect(document.components.schemas.ExceptionData.properties.code.enum.sort()).toEqual(codes.sort());
   });
 
+  it('is checked with every keyword it uses: minLength, maxItems, minimum and format fail a value', () => {
+    const at = (name: string) => ['components', 'schemas', name];
+    expect(schemas.errors({ token: '' }, ...at('AuthData'))).not.toEqual([]);
+    expect(schemas.errors({ ids: Array.from({ length: 1001 }, (_, i) => `id-${i}`) }, ...at('ReadData'))).not.toEqual([]);
+    expect(schemas.errors({ count: -1 }, ...at('UnreadData'))).not.toEqual([]);
+    expect(schemas.errors({ time: 'yesterday' }, ...at('PongData'))).not.toEqual([]);
+    expect(schemas.errors({ time: '2026-12-04T19:00:00.000Z' }, ...at('PongData'))).toEqual([]);
+  });
+
   it('gives examples that fit their own schemas', () => {
     for (const [event, message] of Object.entries<any>(document.components.messages)) {
-      for (const example of message.examples) expect({ event, errors: schemaErrors(example.payload, message.payload, document) }).toEqual({ event, errors: [] });
+      for (const example of message.examples) {
+        expect({ event, errors: schemas.errors(example.payload, 'components', 'messages', event, 'payload') }).toEqual({ event, errors: [] });
+      }
     }
   });
 
