@@ -12,21 +12,25 @@ import {
   type WelcomeData,
 } from './protocol-frames.js';
 import { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
+import type { CloseCode as ProtocolCloseCode } from '../../src/notifications/protocol/close-codes.js';
+import type { SUBPROTOCOL as ProtocolSubprotocol } from '../../src/notifications/protocol/events.js';
 import { refreshDelayMs, tokenExpiresAt } from './token-expiry.js';
 import { TopicSubscriptions } from './topic-subscriptions.js';
 import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
 /** The subprotocol the client offers; the server selects it. */
-export const SUBPROTOCOL = 'notifications.v1';
+export const SUBPROTOCOL = 'notifications.v1' satisfies typeof ProtocolSubprotocol;
 
-/** Close codes the client reacts to (CONTRACT section 4). */
+type Protocol = typeof ProtocolCloseCode;
+
+/** Close codes the client reacts to: the protocol's (the compiler checks them against it) and RFC 6455's own. */
 export const CloseCode = {
   normal: 1000,
-  goingAway: 1001,
+  goingAway: 1001 satisfies Protocol['GOING_AWAY'],
   abnormal: 1006,
-  policy: 1008,
-  tokenRejected: 4001,
-  tooSlow: 4008,
+  policy: 1008 satisfies Protocol['POLICY'],
+  tokenRejected: 4001 satisfies Protocol['TOKEN_EXPIRED'],
+  tooSlow: 4008 satisfies Protocol['TOO_SLOW'],
 } as const;
 
 /** Settings of {@link NotificationsClient}. */
@@ -269,6 +273,11 @@ export class NotificationsClient extends ClientEvents {
         return this.scheduleRefresh();
       case 'exception':
         return this.onException(frame.data);
+      case 'pong':
+        return;
+      default:
+        // The compiler checks every frame of the protocol is handled; a newer server's extra ones are ignored.
+        return frame satisfies never;
     }
   }
 

@@ -1,4 +1,6 @@
 import { TOPIC_PATTERN, TYPE_PATTERN } from '../notifications/notification.model.js';
+import { EXCEPTION_CODES } from '../notifications/protocol/exceptions.js';
+import type { ClientEvent, ServerEvent } from '../notifications/protocol/frames.js';
 
 /** A JSON Schema, as AsyncAPI 3 embeds them. */
 type Schema = Record<string, unknown>;
@@ -113,7 +115,7 @@ const schemas: Record<string, Schema> = {
       status: { type: 'string', const: 'error' },
       code: {
         type: 'string',
-        enum: ['BAD_JSON', 'UNKNOWN_EVENT', 'VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'LIMIT_EXCEEDED', 'INTERNAL'],
+        enum: [...EXCEPTION_CODES],
       },
       message: { type: 'string' },
       errors: {
@@ -140,8 +142,8 @@ const schemas: Record<string, Schema> = {
 const now = '2026-11-21T20:00:00.000Z';
 const aNotification = { id: 'k3x9f2a1b0-42', topic: 'orders', type: 'order.shipped', payload: { orderId: 'A-1001' }, createdAt: now };
 
-/** Every frame of the protocol, by event (contract section 4). */
-const messages: Record<string, Schema> = {
+/** Every frame of the protocol, by event (contract section 4): the compiler refuses a missing one. */
+const messages: Record<ClientEvent | ServerEvent, Schema> = {
   subscribe: frame('subscribe', 'Join a topic; with `since`, replay what came after it first.', schema('SubscribeData'), { topic: 'orders', since: 'k3x9f2a1b0-41' }),
   unsubscribe: frame('unsubscribe', 'Leave a topic.', schema('UnsubscribeData'), { topic: 'orders' }),
   read: frame('read', 'Mark inbox notifications read, by id or all of them.', schema('ReadData'), { ids: ['k3x9f2a1b0-42'] }),
@@ -164,7 +166,7 @@ const messages: Record<string, Schema> = {
 };
 
 /** A client command and the frames the server answers it with. */
-const command = (event: string, summary: string, replies: string[]): Schema => ({
+const command = (event: ClientEvent, summary: string, replies: ServerEvent[]): Schema => ({
   action: 'receive',
   channel: CHANNEL,
   summary,
@@ -173,7 +175,7 @@ const command = (event: string, summary: string, replies: string[]): Schema => (
 });
 
 /** A frame the server sends on its own. */
-const push = (event: string, summary: string): Schema => ({
+const push = (event: ServerEvent, summary: string): Schema => ({
   action: 'send',
   channel: CHANNEL,
   summary,

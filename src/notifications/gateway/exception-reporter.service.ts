@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { CloseCode } from '../hub/close-codes.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import { Hub } from '../hub/hub.service.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
-import type { ProtocolErrorBody } from './protocol.exception.js';
+import type { ExceptionData } from '../protocol/exceptions.js';
 
 const BAD_FRAME_WINDOW_MS = 10_000;
 
@@ -21,7 +21,7 @@ export class ExceptionReporter {
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
-  report(socket: WebSocket, body: ProtocolErrorBody): void {
+  report(socket: WebSocket, body: ExceptionData): void {
     const subscriber = this.hub.subscriberOf(socket);
     // A socket already closing (1008 for bad frames, say) is not answered, counted or logged again.
     if (!subscriber || socket.readyState !== WebSocket.OPEN) return;

@@ -1,6 +1,6 @@
 import type { ValidationError } from 'class-validator';
 import { choiceFields } from '../dto/exactly-one-of.validator.js';
-import type { FieldError } from './protocol.exception.js';
+import type { FieldError } from '../protocol/exceptions.js';
 
 /**
  * Flattens class-validator errors to one `{field, messages}` per bad field (nested as `a.b`);

@@ -19,7 +19,6 @@ import { PingDto } from '../dto/ping.dto.js';
 import { ReadDto } from '../dto/read.dto.js';
 import { SubscribeDto } from '../dto/subscribe.dto.js';
 import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
-import { CloseCode } from '../hub/close-codes.js';
 import { Hub } from '../hub/hub.service.js';
 import { Subscriber } from '../hub/subscriber.js';
 import { TopicReplay } from '../hub/topic-replay.service.js';
@@ -27,24 +26,27 @@ import { BROADCAST_TOPIC, personalTopic, topicOwner } from '../notification.mode
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import { type ConnectionUser, DEFAULT_SETTINGS, type ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NotificationsService } from '../notifications.service.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { SUBPROTOCOL } from '../protocol/events.js';
+import type { ExceptionData } from '../protocol/exceptions.js';
+import type { ClientEvent } from '../protocol/frames.js';
 import { acceptCommand, inspectsFrames } from './accepted-commands.js';
 import { CommandRateLimiter } from './command-rate.limiter.js';
 import { ExceptionReporter } from './exception-reporter.service.js';
 import { inspectFrame } from './inbound-frame.js';
-import { type ProtocolErrorBody, ProtocolException } from './protocol.exception.js';
+import { ProtocolException } from './protocol.exception.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { wsValidationPipe } from './ws-validation.pipe.js';
 
-export const SUBPROTOCOL = 'notifications.v1';
-/** Every event a client may send; anything else is UNKNOWN_EVENT. */
-export const CLIENT_EVENTS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'read', 'auth', 'ping']);
+/** A handler of one of the protocol's commands. */
+const Command = (event: ClientEvent): MethodDecorator => SubscribeMessage(event);
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const SHUTDOWN_GRACE_MS = 2000;
 /** What a handshake refused for MAX_CONNECTIONS tells the client to wait, in seconds. */
 const FULL_RETRY_AFTER_S = 5;
 type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
-const RATE_LIMITED: ProtocolErrorBody = { status: 'error', code: 'RATE_LIMITED', message: 'too many commands: slow down' };
+const RATE_LIMITED: ExceptionData = { status: 'error', code: 'RATE_LIMITED', message: 'too many commands: slow down' };
 
 /** The WebSocket edge: handshake, commands, replies, exceptions and close codes. No delivery logic. */
 @WebSocketGateway({ path: DEFAULT_SETTINGS.wsPath })
@@ -83,7 +85,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
         observer?.frameReceived('limited');
         return reporter.report(this, RATE_LIMITED);
       }
-      const frame = inspectFrame(raw, isBinary, CLIENT_EVENTS);
+      const frame = inspectFrame(raw, isBinary);
       observer?.frameReceived(frame.event);
       if (frame.error) reporter.report(this, frame.error);
       else acceptCommand(raw, frame.command);
@@ -143,7 +145,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     this.logger.debug({ connectionId: subscriber.connectionId }, 'connection closed');
   }
 
-  @SubscribeMessage('subscribe')
+  @Command('subscribe')
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic, since }: SubscribeDto): Promise<void> {
     const subscriber = this.subscriberOf(socket);
     this.assertMaySubscribe(subscriber, topic);
@@ -155,14 +157,14 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     await this.replay.subscribe(subscriber, topic, since);
   }
 
-  @SubscribeMessage('unsubscribe')
+  @Command('unsubscribe')
   unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic }: UnsubscribeDto): void {
     const subscriber = this.subscriberOf(socket);
     this.hub.leave(subscriber, topic);
     this.hub.send(subscriber, 'unsubscribed', { topic });
   }
 
-  @SubscribeMessage('read')
+  @Command('read')
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
     const subscriber = this.subscriberOf(socket);
     if (subscriber.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
@@ -171,7 +173,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     this.hub.send(subscriber, 'unread', { count: unreadCount });
   }
 
-  @SubscribeMessage('auth')
+  @Command('auth')
   async auth(@ConnectedSocket() socket: WebSocket, @MessageBody() { token }: AuthDto): Promise<void> {
     const subscriber = this.subscriberOf(socket);
     let user: ConnectionUser;
@@ -190,7 +192,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     this.hub.send(subscriber, 'authenticated', { userId: user.id, expiresAt });
   }
 
-  @SubscribeMessage('ping')
+  @Command('ping')
   ping(@ConnectedSocket() socket: WebSocket, @MessageBody() _: PingDto): void {
     const subscriber = this.subscriberOf(socket);
     this.hub.send(subscriber, 'pong', { time: new Date().toISOString() });

@@ -1,9 +1,10 @@
 import { type ArgumentsHost, Catch, HttpException, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
 import { ExceptionReporter } from './exception-reporter.service.js';
 import { causeOf } from './protocol-cause.js';
-import { type FieldError, type ProtocolErrorBody, type ProtocolErrorCode, ProtocolException } from './protocol.exception.js';
+import type { ExceptionCode, ExceptionData, FieldError } from '../protocol/exceptions.js';
+import { ProtocolException } from './protocol.exception.js';
 
-const CODE_BY_STATUS: Record<number, ProtocolErrorCode> = {
+const CODE_BY_STATUS: Record<number, ExceptionCode> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
@@ -23,7 +24,7 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     this.reporter.report(ws.getClient(), { ...this.toBody(exception), cause: causeOf(ws.getPattern(), ws.getData()) });
   }
 
-  private toBody(exception: unknown): ProtocolErrorBody {
+  private toBody(exception: unknown): ExceptionData {
     if (exception instanceof ProtocolException) return exception.body;
     // A host's global pipes and guards run on gateways too and throw HTTP exceptions.
     const code = exception instanceof HttpException ? CODE_BY_STATUS[exception.getStatus()] : undefined;

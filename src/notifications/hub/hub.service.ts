@@ -6,7 +6,7 @@ import { topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { seqOf } from '../store/notification-id.js';
-import { CloseCode } from './close-codes.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from './frame.js';
 import type { Subscriber } from './subscriber.js';
 

@@ -1,0 +1,69 @@
+import type { Notification } from '../notification.model.js';
+import type { ExceptionData } from './exceptions.js';
+
+export type { Notification };
+
+/** First frame of every connection. */
+export interface WelcomeData {
+  connectionId: string;
+  /** Null when the connection is anonymous. */
+  userId: string | null;
+  heartbeatMs: number;
+}
+
+/** The user's unread count: after `welcome`, as the answer to `read`, and whenever it changes. */
+export interface UnreadData {
+  count: number;
+}
+
+/** Answer to `subscribe`; the `missed` notifications of the topic follow it. */
+export interface SubscribedData {
+  topic: string;
+  /** True only when a `since` was given and everything after it was replayed. */
+  recovered: boolean;
+  missed: number;
+}
+
+/** Answer to `unsubscribe`. */
+export interface UnsubscribedData {
+  topic: string;
+}
+
+/** Answer to `auth`. */
+export interface AuthenticatedData {
+  userId: string;
+  /** ISO 8601, or null for a token without `exp`. */
+  expiresAt: string | null;
+}
+
+/** Answer to `ping`: the server's time, ISO 8601. */
+export interface PongData {
+  time: string;
+}
+
+/** Every frame the server sends, by event, with its data. */
+export interface ServerFrames {
+  welcome: WelcomeData;
+  notification: Notification;
+  unread: UnreadData;
+  subscribed: SubscribedData;
+  unsubscribed: UnsubscribedData;
+  authenticated: AuthenticatedData;
+  pong: PongData;
+  exception: ExceptionData;
+}
+
+/** Every command a client may send, by event, with its data. */
+export interface ClientCommands {
+  subscribe: { topic: string; since?: string };
+  unsubscribe: { topic: string };
+  read: { ids: string[] } | { all: true };
+  auth: { token: string };
+  ping: Record<string, never>;
+}
+
+export type ServerEvent = keyof ServerFrames;
+export type ClientEvent = keyof ClientCommands;
+
+/** A server frame: `{event, data}`, Nest's WsAdapter envelope. */
+export type ServerFrame = { [E in ServerEvent]: { event: E; data: ServerFrames[E] } }[ServerEvent];
