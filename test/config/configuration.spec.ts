@@ -56,6 +56,20 @@ describe('loadConfiguration', () => {
     expect(refusal({ JWT_PUBLIC_KEY: 'not-a-key' }).message).toMatch(/^Invalid configuration: JWT_PUBLIC_KEY=.*PEM public key or a JWKS document/);
   });
 
+  it.each([
+    ['HEARTBEAT_MS', { HEARTBEAT_MS: 'soon' }],
+    ['STORE', { STORE: 'mongo' }],
+    ['PORT', { PORT: '70000' }],
+    ['REDIS_URL', { BROKER: 'redis' }],
+    ['DATABASE_URL', { STORE: 'postgres' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['API_KEY', { API_KEY: 'has spaces in it, sixteen+' }],
+  ])('refuses a bad or missing %s with one line naming it', (variable, env) => {
+    const { message } = refusal(env);
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${variable}=`));
+    expect(message).not.toContain('\n');
+  });
+
   it('NODE_ENV=production sets production; anything else does not', () => {
     expect(loadConfiguration({ NODE_ENV: 'production' }).notifications.production).toBe(true);
     expect(loadConfiguration({ NODE_ENV: 'staging' }).notifications.production).toBe(false);
