@@ -5,7 +5,8 @@ import { LogController } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { NotificationsWsAdapter } from './notifications/index.js';
-import type { ServiceConfiguration } from './config/configuration.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type ServiceConfiguration } from './config/configuration.js';
+import { requestDeadline } from './http/request-deadline.hook.js';
 import { createRootLogger, isQuietRequest } from './logging/logging.options.js';
 import { echoRequestId, requestId } from './logging/request-id.js';
 import { setUpOpenApi } from './openapi/openapi.setup.js';
@@ -13,11 +14,18 @@ import { setUpOpenApi } from './openapi/openapi.setup.js';
 /** REST bodies over this get 413 (section 6 of the contract). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** Node looks for requests past their requestTimeout at most this far apart (30 s by default). */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
 /** Creates the service (Fastify HTTP, ws gateway on the same port), not yet listening. */
 export async function createService(config: ServiceConfiguration): Promise<NestFastifyApplication> {
   const logger = createRootLogger(config.logLevel);
+  const requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    // A request whose headers or body are not in by then gets Node's 408, and its connection closed.
+    requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(requestTimeoutMs, MAX_TIMEOUT_CHECK_INTERVAL_MS) },
     // Route parameters carry user ids (123 chars) and topics (128): above Fastify's default of 100.
     routerOptions: { maxParamLength: 256 },
     genReqId: requestId,
@@ -28,6 +36,8 @@ export async function createService(config: ServiceConfiguration): Promise<NestF
       : {}),
   });
   adapter.getInstance().addHook('onRequest', echoRequestId);
+  // One not answered by then gets 408 as well, whatever its handler waits for.
+  adapter.getInstance().addHook('onRequest', requestDeadline(requestTimeoutMs));
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger),
     adapter,

@@ -1,7 +1,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 
 const up = { status: 'up', responseTime: 1 };
-const storeDown = { status: 'down', message: 'store is closed', responseTime: 0 };
+const storeDown = { status: 'down', message: 'store unavailable', responseTime: 0 };
 
 /** One entry per checked part (`store`, `broker`), Terminus-style. */
 const partsSchema = (example: Record<string, unknown>): SchemaObject => ({
@@ -12,7 +12,7 @@ const partsSchema = (example: Record<string, unknown>): SchemaObject => ({
     required: ['status'],
     properties: {
       status: { type: 'string', enum: ['up', 'down'] },
-      message: { type: 'string', description: 'Why the part is down.' },
+      message: { type: 'string', description: 'That the part does not answer (`store unavailable`, `broker unavailable`) or did not in time; never its error.' },
       responseTime: { type: 'number', description: 'How long the check took, in ms.' },
     },
   },

@@ -2,19 +2,32 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { HubEvent } from '../../src/notifications/broker/notification-broker.js';
 import { RedisBroker } from '../../src/notifications/broker/redis.broker.js';
+import { formatNotificationId } from '../../src/notifications/store/notification-id.js';
 import { eventually } from '../support/eventually.js';
+import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 import { RedisServerProcess } from './redis-server.fixture.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) console.log('RedisBroker tests skipped: REDIS_URL is unset');
 const describeWithRedis = REDIS_URL ? describe : describe.skip;
 
+/** The epoch of the store every broker here shares: ids of any other are not this deployment's. */
+const EPOCH = 'brokertest';
+let lastSeq = 0;
+
 const notificationEvent = (label: string): HubEvent => ({
   kind: 'notification',
-  notification: { id: label, topic: 'orders', type: 'order.created', payload: { label }, createdAt: new Date(0).toISOString() },
+  notification: {
+    id: formatNotificationId(EPOCH, ++lastSeq),
+    topic: 'orders',
+    type: 'order.created',
+    payload: { label },
+    createdAt: new Date(0).toISOString(),
+  },
 });
 
-const labelOf = (event: HubEvent): string => (event.kind === 'notification' ? event.notification.id : event.kind === 'unread' ? `unread:${event.userId}` : event.kind);
+const labelOf = (event: HubEvent): string =>
+  event.kind === 'notification' ? String(event.notification.payload.label) : event.kind === 'unread' ? `unread:${event.userId}` : event.kind;
 
 /** An instance's broker and everything its listener received. */
 interface Instance {
@@ -22,8 +35,8 @@ interface Instance {
   received: string[];
 }
 
-async function startInstance(url: string, channel: string): Promise<Instance> {
-  const broker = new RedisBroker(url, { channel });
+async function startInstance(url: string, channel: string, timeoutMs?: number): Promise<Instance> {
+  const broker = new RedisBroker(url, { epoch: EPOCH, channel, timeoutMs });
   const received: string[] = [];
   await broker.start((event) => received.push(labelOf(event)));
   return { broker, received };
@@ -88,6 +101,80 @@ describeWithRedis('RedisBroker', () => {
 
     await waitFor(() => a.received.length === 1, 'the event after the noise');
     expect(a.received).toEqual(['after-noise']);
+  });
+
+  it('drops each event this deployment could not have sent, with a warning, and delivers the rest of its message', async () => {
+    const a = await startInstance(REDIS_URL!, channel);
+    instances.push(a);
+    const valid = notificationEvent('kept-1') as Extract<HubEvent, { kind: 'notification' }>;
+    const forged = (change: Record<string, unknown>, notification: Record<string, unknown> = {}) => ({
+      ...valid,
+      ...change,
+      notification: { ...valid.notification, payload: { label: 'forged' }, ...notification },
+    });
+    const message = [
+      valid,
+      // Another store's id, so high that the topic would drop everything after it.
+      forged({}, { id: formatNotificationId('otherstore', 999_999_999_999_999) }),
+      forged({}, { id: 'not-an-id!' }),
+      forged({}, { topic: undefined }),
+      forged({}, { payload: 'text' }),
+      forged({}, { createdAt: 'yesterday' }),
+      forged({ unreadCount: -1 }),
+      forged({ previousId: formatNotificationId(EPOCH, 999_999_999_999_999) }),
+      { kind: 'unread', userId: 'alice', count: 'many' },
+      { kind: 'mystery' },
+      null,
+      notificationEvent('kept-2'),
+      { kind: 'unread', userId: 'alice', count: 3 },
+    ];
+    const stranger = new Redis(REDIS_URL!);
+    try {
+      await stranger.publish(channel, JSON.stringify(message));
+    } finally {
+      stranger.disconnect();
+    }
+
+    await waitFor(() => a.received.length === 3, 'the valid events');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(a.received).toEqual(['kept-1', 'kept-2', 'unread:alice']);
+  });
+
+  describe('when Redis stops answering (a stalled network: no reply, no reset)', () => {
+    const timeoutMs = 300;
+    let proxy: TcpProxy;
+
+    beforeEach(async () => {
+      const target = new URL(REDIS_URL!);
+      proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
+    });
+    afterEach(async () => {
+      await Promise.all(instances.splice(0).map(({ broker }) => broker.close()));
+      await proxy.cut();
+    });
+
+    it('fails publishes and pings within its timeout, then carries events again once Redis answers', async () => {
+      const stalled = await startInstance(`redis://127.0.0.1:${proxy.port}`, channel, timeoutMs);
+      const healthy = await startInstance(REDIS_URL!, channel, timeoutMs);
+      instances.push(stalled, healthy);
+
+      proxy.stall();
+      for (const attempt of [() => stalled.broker.publish([notificationEvent('stalled')]), () => stalled.broker.ping()]) {
+        const started = Date.now();
+        await expect(attempt()).rejects.toThrow();
+        expect(Date.now() - started).toBeLessThan(timeoutMs + 500);
+      }
+      await healthy.broker.publish([notificationEvent('meanwhile')]);
+      await waitFor(() => healthy.received.includes('meanwhile'), 'the healthy instance’s own event');
+
+      await proxy.resume();
+      await eventually(() => stalled.broker.ping(), 'the stalled instance to answer again');
+      await eventually(async () => {
+        await stalled.broker.publish([notificationEvent('after')]);
+        expect(healthy.received).toContain('after');
+        expect(stalled.received).toContain('after');
+      }, 'events both ways again');
+    });
   });
 
   describe('when Redis goes down and comes back', () => {

@@ -1,8 +1,8 @@
 import { MemoryNotificationStore } from '../../src/notifications/store/memory.store.js';
 import { describeStoreSuite } from './store.suite.js';
 
-describeStoreSuite('memory', async (retention) => {
-  const store = new MemoryNotificationStore(retention);
+describeStoreSuite('memory', async (retention, queue) => {
+  const store = new MemoryNotificationStore(retention, queue);
   await store.open();
   return store;
 });

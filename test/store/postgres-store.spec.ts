@@ -1,14 +1,15 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { formatNotificationId } from '../../src/notifications/store/notification-id.js';
 import { type AppendResult, StoreUnavailableError } from '../../src/notifications/store/notification-store.js';
 import { MAX_TOPIC_LOCKS } from '../../src/notifications/store/postgres-append.locks.js';
 import { POSTGRES_MIGRATIONS } from '../../src/notifications/store/postgres.migrations.js';
-import { PostgresNotificationStore } from '../../src/notifications/store/postgres.store.js';
+import { PostgresNotificationStore, type PostgresStoreOptions } from '../../src/notifications/store/postgres.store.js';
 import type { RetentionPolicy } from '../../src/notifications/store/retention-policy.js';
 import { describeStoreSuite } from './store.suite.js';
 import { draft, seqOf } from './store.fixture.js';
+import { eventually } from '../support/eventually.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -27,8 +28,8 @@ describeWithPostgres('PostgresNotificationStore', () => {
   };
   const opened: PostgresNotificationStore[] = [];
   /** An instance of the store: its own pool on the database. */
-  const instance = (schema: string, url = DATABASE_URL!, retention = RETENTION): PostgresNotificationStore => {
-    const store = new PostgresNotificationStore(url, retention, { schema });
+  const instance = (schema: string, url = DATABASE_URL!, retention = RETENTION, options: PostgresStoreOptions = {}): PostgresNotificationStore => {
+    const store = new PostgresNotificationStore(url, retention, { ...options, schema });
     opened.push(store);
     return store;
   };
@@ -44,8 +45,8 @@ describeWithPostgres('PostgresNotificationStore', () => {
     }
   });
 
-  describeStoreSuite('postgres', async (retention) => {
-    const store = new PostgresNotificationStore(DATABASE_URL!, retention, { schema: newSchema() });
+  describeStoreSuite('postgres', async (retention, queue) => {
+    const store = new PostgresNotificationStore(DATABASE_URL!, retention, { ...queue, schema: newSchema() });
     await store.open();
     return store;
   });
@@ -192,6 +193,111 @@ describeWithPostgres('PostgresNotificationStore', () => {
       expect([good.status, refused.status, alsoGood.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((await store.readLatest('orders', 10)).map((notification) => notification.type)).toEqual(['first', 'last']);
       expect((await store.append([draft('orders', 'first')], { key: 'order-1', fingerprint: 'f' })).duplicate).toBe(true);
+    });
+  });
+
+  describe('deadlines', () => {
+    const timeoutMs = 500;
+    /** Within its deadline, with room for a loaded machine, yet far below "never". */
+    const withinDeadline = timeoutMs + 1000;
+    let proxy: TcpProxy;
+    let admin: pg.Client;
+
+    beforeEach(async () => {
+      const target = new URL(DATABASE_URL!);
+      proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+      admin = new pg.Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+    });
+    afterEach(async () => {
+      await proxy.cut();
+      await admin.end();
+    });
+
+    const viaProxy = (): string => {
+      const url = new URL(DATABASE_URL!);
+      url.hostname = '127.0.0.1';
+      url.port = String(proxy.port);
+      return url.toString();
+    };
+    /** Advisory locks held by the server sessions behind the proxy. */
+    const locksBehindProxy = async (): Promise<number> => {
+      const { rows } = await admin.query<{ held: number }>(
+        `SELECT count(*)::int AS held FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+         WHERE l.locktype = 'advisory' AND l.granted AND a.client_port = ANY($1::int[])`,
+        [proxy.upstreamPorts],
+      );
+      return rows[0].held;
+    };
+    const settlesWithin = async <T>(work: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> => {
+      const started = Date.now();
+      const [outcome] = await Promise.allSettled([work]);
+      expect(Date.now() - started).toBeLessThan(ms);
+      return outcome;
+    };
+
+    it('fails an append, a read, a ping and an open within its timeout when the database stops answering, and serves again once it answers', async () => {
+      const store = instance(newSchema(), viaProxy(), RETENTION, { timeoutMs });
+      await store.open();
+      await store.append([draft('orders')]);
+
+      proxy.stall();
+      const calls: Array<() => Promise<unknown>> = [
+        () => store.append([draft('orders')]),
+        () => store.append([draft('orders')], { key: 'during-stall', fingerprint: 'f' }),
+        () => store.readLatest('orders', 10),
+        () => store.ping(),
+      ];
+      for (const call of calls) {
+        const outcome = await settlesWithin(call(), withinDeadline);
+        expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(StoreUnavailableError) });
+      }
+      const unopened = instance(newSchema(), viaProxy(), RETENTION, { timeoutMs });
+      expect(await settlesWithin(unopened.open(), withinDeadline)).toMatchObject({ status: 'rejected', reason: expect.any(StoreUnavailableError) });
+
+      await proxy.resume();
+      await eventually(() => store.ping(), 'the store to answer again');
+      await store.append([draft('orders')]);
+      expect((await store.readLatest('orders', 10)).length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('holds the topic locks of an append whose hook never settles for its timeout only: the append answers, and another instance appends to those topics', async () => {
+      const schema = newSchema();
+      const [a, b] = [instance(schema, DATABASE_URL!, RETENTION, { timeoutMs }), instance(schema, DATABASE_URL!, RETENTION, { timeoutMs: 10 * timeoutMs })];
+      await Promise.all([a.open(), b.open()]);
+
+      const hung = await settlesWithin(a.append([draft('orders'), draft('user:alice')], undefined, () => new Promise<void>(() => undefined)), withinDeadline);
+      expect(hung.status).toBe('fulfilled');
+      const [committed] = (hung as PromiseFulfilledResult<AppendResult>).value.accepted;
+      const next = await settlesWithin(b.append([draft('orders')]), withinDeadline);
+      expect(next).toMatchObject({ status: 'fulfilled', value: { previousIds: [committed.id] } });
+      // The instance whose hook hung appends again too: its queue moved on.
+      await a.append([draft('orders')]);
+      expect(await b.readLatest('orders', 10)).toHaveLength(3);
+    });
+
+    it('lets another instance append to the topics a stalled instance held locked, within a few timeouts: the lost session is ended', async () => {
+      const schema = newSchema();
+      const stalled = instance(schema, viaProxy(), RETENTION, { timeoutMs });
+      const healthy = instance(schema, DATABASE_URL!, RETENTION, { timeoutMs });
+      await Promise.all([stalled.open(), healthy.open()]);
+
+      // The network stalls while `stalled` holds the topic locks, between its commit and its publish.
+      let heldAtStall = 0;
+      const stalledAppend = stalled.append([draft('orders')], undefined, async () => {
+        heldAtStall = await locksBehindProxy();
+        proxy.stall();
+      });
+      await expect(stalledAppend).resolves.toMatchObject({ duplicate: false });
+      expect(heldAtStall).toBeGreaterThan(0);
+
+      const started = Date.now();
+      await eventually(async () => {
+        const attempt = await settlesWithin(healthy.append([draft('orders')]), withinDeadline);
+        if (attempt.status === 'rejected') throw attempt.reason;
+      }, 'the healthy instance to append to the topic', 6 * timeoutMs + withinDeadline);
+      expect(Date.now() - started).toBeLessThan(6 * timeoutMs + withinDeadline);
+      expect(await locksBehindProxy()).toBe(0);
     });
   });
 

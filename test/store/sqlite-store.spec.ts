@@ -9,9 +9,9 @@ const root = mkdtempSync(join(tmpdir(), 'sqlite-store-suite-'));
 let files = 0;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describeStoreSuite('sqlite', async (retention) => {
+describeStoreSuite('sqlite', async (retention, queue) => {
   files += 1;
-  const store = new SqliteNotificationStore(join(root, `suite-${files}`, 'notifications.db'), retention);
+  const store = new SqliteNotificationStore(join(root, `suite-${files}`, 'notifications.db'), retention, queue);
   await store.open();
   return store;
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AppendResult } from '../../src/notifications/store/notification-store.js';
-import { IdempotencyConflictError } from '../../src/notifications/store/notification-store.js';
+import { IdempotencyConflictError, StoreOverloadedError } from '../../src/notifications/store/notification-store.js';
 import { IDEMPOTENCY_KEY_TTL_MS } from '../../src/notifications/store/retention-policy.js';
 import { draft, setClock, type StoreFixture, unserializable } from './store.fixture.js';
 
@@ -120,6 +120,31 @@ export function describeAppend(fixture: StoreFixture): void {
 
       expect(await store.readLatest('a', 10)).toHaveLength(1);
       expect((await store.append([draft('a')])).duplicate).toBe(false);
+    });
+  });
+
+  describe('pending writes', () => {
+    it('refuses an append at once with StoreOverloadedError while maxPendingWrites appends wait, storing nothing of it', async () => {
+      const store = await fixture.fresh({}, { maxPendingWrites: 2 });
+      let hookStarted!: () => void;
+      const started = new Promise<void>((resolve) => (hookStarted = resolve));
+      let openGate!: () => void;
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      // The next batch commits only once this hook settles: the appends after it wait.
+      const first = store.append([draft('a', 'first')], undefined, () => (hookStarted(), gate));
+      await started;
+      const waiting = [store.append([draft('a', 'second')]), store.append([draft('a', 'third')])];
+
+      try {
+        const refused = store.append([draft('a', 'refused')]);
+        const notAtOnce = new Promise((resolve) => setTimeout(resolve, 1000, 'still waiting'));
+        await expect(Promise.race([refused, notAtOnce])).rejects.toBeInstanceOf(StoreOverloadedError);
+      } finally {
+        openGate();
+      }
+      await Promise.all([first, ...waiting]);
+      await store.append([draft('a', 'after')]);
+      expect((await store.readLatest('a', 10)).map((notification) => notification.type)).toEqual(['first', 'second', 'third', 'after']);
     });
   });
 

@@ -1,14 +1,15 @@
 import { afterEach, jest } from '@jest/globals';
 import { formatNotificationId, parseNotificationId } from '../../src/notifications/store/notification-id.js';
+import type { StoreQueueOptions } from '../../src/notifications/store/group-commit.queue.js';
 import type { AppendItem, NotificationStore } from '../../src/notifications/store/notification-store.js';
 import type { RetentionPolicy } from '../../src/notifications/store/retention-policy.js';
 
-/** Opens a fresh, empty store (open() already called) with the given retention. */
-export type OpenStore = (retention: RetentionPolicy) => Promise<NotificationStore>;
+/** Opens a fresh, empty store (open() already called) with the given retention and commit queue bound. */
+export type OpenStore = (retention: RetentionPolicy, queue: StoreQueueOptions) => Promise<NotificationStore>;
 
 /** Opens stores for one test and closes them after it. */
 export interface StoreFixture {
-  fresh(retention?: Partial<RetentionPolicy>): Promise<NotificationStore>;
+  fresh(retention?: Partial<RetentionPolicy>, queue?: StoreQueueOptions): Promise<NotificationStore>;
   /** Closes a store now; the fixture will not close it again. */
   close(store: NotificationStore): Promise<void>;
 }
@@ -25,8 +26,8 @@ export function storeFixture(open: OpenStore): StoreFixture {
     await Promise.all(closing.map((store) => store.close()));
   });
   return {
-    async fresh(retention = {}) {
-      const store = await open({ ...DEFAULT_RETENTION, ...retention });
+    async fresh(retention = {}, queue = {}) {
+      const store = await open({ ...DEFAULT_RETENTION, ...retention }, queue);
       opened.push(store);
       return store;
     },

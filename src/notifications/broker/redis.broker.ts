@@ -1,16 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import { hubEventFault } from './hub-event.check.js';
 import type { HubEvent, HubEventListener, NotificationBroker } from './notification-broker.js';
 
 export const DEFAULT_REDIS_CHANNEL = 'notifications:events';
 
 export interface RedisBrokerOptions {
+  /** The store's epoch: an event naming a notification id of another is dropped (see hubEventFault). */
+  epoch: string;
   /** The pub/sub channel every instance shares; default `notifications:events`. */
   channel?: string;
+  /** Deadline of a command (a publish, a ping) and of a connection attempt (BROKER_TIMEOUT_MS); default 2000. */
+  timeoutMs?: number;
 }
 
-/** A publish that Redis does not answer within this time fails instead of holding the append. */
-const COMMAND_TIMEOUT_MS = 2000;
+const DEFAULT_TIMEOUT_MS = 2000;
 
 /** Reconnect quickly at first, then every 2 s, forever. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
@@ -18,26 +22,32 @@ const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000)
 /**
  * Every connection fails its commands at once while it is down (no offline queue, no retries),
  * so a publish never waits for Redis to come back: the caller delivers locally and the store
- * keeps the notification for `since` recovery.
+ * keeps the notification for `since` recovery. A command Redis does not answer in time fails
+ * too, and drops its connection, which reconnects: a stalled connection is replaced rather than
+ * waited on by every command after it.
  */
-const CONNECTION_OPTIONS: RedisOptions = {
+const connectionOptions = (timeoutMs: number): RedisOptions => ({
   lazyConnect: true,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
-  commandTimeout: COMMAND_TIMEOUT_MS,
+  commandTimeout: timeoutMs,
+  socketTimeout: timeoutMs,
+  connectTimeout: timeoutMs,
   retryStrategy,
-};
+});
 
 /**
  * Moves hub events between instances over one Redis pub/sub channel. Each instance holds one
  * subscriber connection (it receives every event; its Hub keeps those of its own topics) and
  * one publisher connection. One `publish` call is one Redis message, so its events arrive in
- * order and together.
+ * order and together. What arrives is checked before the listener hears of it: an event this
+ * deployment could not have sent is dropped with a warning (see hubEventFault).
  */
 export class RedisBroker implements NotificationBroker {
   private readonly logger = new Logger(RedisBroker.name);
   private readonly channel: string;
+  private readonly epoch: string;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly resubscribeHandlers: Array<(subscribed: Promise<void>) => void> = [];
@@ -46,12 +56,14 @@ export class RedisBroker implements NotificationBroker {
   private subscribed = false;
   private closing = false;
 
-  constructor(redisUrl: string, options: RedisBrokerOptions = {}) {
+  constructor(redisUrl: string, options: RedisBrokerOptions) {
     this.channel = options.channel ?? DEFAULT_REDIS_CHANNEL;
-    this.publisher = new Redis(redisUrl, { ...CONNECTION_OPTIONS, connectionName: 'notifications-publisher' });
+    this.epoch = options.epoch;
+    const connection = connectionOptions(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.publisher = new Redis(redisUrl, { ...connection, connectionName: 'notifications-publisher' });
     // Resubscribing by hand (not ioredis' autoResubscribe) tells us when the subscription is back.
     this.subscriber = new Redis(redisUrl, {
-      ...CONNECTION_OPTIONS,
+      ...connection,
       autoResubscribe: false,
       connectionName: 'notifications-subscriber',
     });
@@ -84,9 +96,10 @@ export class RedisBroker implements NotificationBroker {
     this.resubscribeHandlers.push(handler);
   }
 
+  /** Both connections answer: a subscriber that stalled would otherwise go unnoticed, as it sends nothing. */
   async ping(): Promise<void> {
     if (!this.subscribed) throw new Error(`Redis subscription to "${this.channel}" is down`);
-    await this.publisher.ping();
+    await Promise.all([this.publisher.ping(), this.subscriber.ping()]);
   }
 
   async close(): Promise<void> {
@@ -129,9 +142,14 @@ export class RedisBroker implements NotificationBroker {
       this.logger.warn(`Ignored a message on "${this.channel}" that is not a list of hub events`);
       return;
     }
-    for (const event of events as HubEvent[]) {
+    for (const event of events) {
+      const fault = hubEventFault(event, this.epoch);
+      if (fault !== null) {
+        this.logger.warn(`Ignored ${fault} on "${this.channel}"`);
+        continue;
+      }
       try {
-        this.listener?.(event);
+        this.listener?.(event as HubEvent);
       } catch (error) {
         // One failing delivery must not take the subscriber connection down with it.
         this.logger.error(`Delivering a hub event failed: ${(error as Error).message}`, (error as Error).stack);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, PayloadTooLargeException, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -8,6 +8,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
+  ApiRequestTimeoutResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -17,10 +18,12 @@ import { BadRequestResponseDto, ErrorResponseDto } from '../dto/error-response.d
 import { TopicHistoryDto } from '../dto/notification.dto.js';
 import { PublishNotificationDto } from '../dto/publish-notification.dto.js';
 import { TopicHistoryQueryDto } from '../dto/topic-history-query.dto.js';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
-import { StoreErrorsFilter } from './store-errors.filter.js';
+import { RETRY_AFTER_S, StoreErrorsFilter } from './store-errors.filter.js';
 import { topicParam } from './path-param.pipe.js';
 
 /** REST edge for backends: publish, and read a topic's history. */
@@ -32,16 +35,27 @@ import { topicParam } from './path-param.pipe.js';
   example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' },
 })
 @ApiServiceUnavailableResponse({
-  description: 'The store is unreachable: retry with the same idempotencyKey (a commit whose answer was lost is then answered, not repeated).',
+  description:
+    'The store is unreachable (`store unavailable`) or too many writes wait for it (`store overloaded`, MAX_PENDING_WRITES; nothing of the request was stored): ' +
+    'retry after `Retry-After` seconds with the same idempotencyKey (a commit whose answer was lost is then answered, not repeated).',
   type: ErrorResponseDto,
-  example: { statusCode: 503, error: 'Service Unavailable', message: 'store is closed' },
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: RETRY_AFTER_S } } },
+  example: { statusCode: 503, error: 'Service Unavailable', message: 'store unavailable' },
+})
+@ApiRequestTimeoutResponse({
+  description: 'The request was not finished within REQUEST_TIMEOUT_MS (a body that never ends, or an answer that took too long); the connection is closed.',
+  type: ErrorResponseDto,
+  example: { statusCode: 408, error: 'Request Timeout', message: 'request not finished in time' },
 })
 @Controller()
 @UseGuards(ApiKeyGuard)
 @UsePipes(httpValidationPipe)
 @UseFilters(StoreErrorsFilter)
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
+  ) {}
 
   @Post('notifications')
   @HttpCode(202)
@@ -63,12 +77,13 @@ export class NotificationsController {
     example: { statusCode: 409, error: 'Conflict', message: 'idempotencyKey "order-A-1001-shipped" was already used with a different request' },
   })
   @ApiPayloadTooLargeResponse({
-    description: 'Body over 64 KiB.',
+    description: 'Body over 64 KiB, or the payload times the number of targets over MAX_PUBLISH_BYTES (4 MiB by default); nothing is stored.',
     type: ErrorResponseDto,
     example: { statusCode: 413, message: 'Request body is too large' },
   })
   async publish(@Body() body: PublishNotificationDto): Promise<AcceptedNotificationsDto> {
     const draft = { type: body.type, payload: body.payload ?? {} };
+    this.assertStoredSizeAllowed(draft.payload, body.userIds?.length ?? 1);
     const options = { idempotencyKey: body.idempotencyKey };
     const notifications = body.userIds
       ? await this.notifications.notifyUsers(body.userIds, draft, options)
@@ -94,5 +109,14 @@ export class NotificationsController {
   })
   history(@Param('topic', topicParam) topic: string, @Query() query: TopicHistoryQueryDto): Promise<TopicHistoryDto> {
     return this.notifications.history(topic, query.limit, query.since);
+  }
+
+  /** One copy of the payload is stored per target: a small body to many users can still fill the store. */
+  private assertStoredSizeAllowed(payload: Record<string, unknown>, targets: number): void {
+    const stored = Buffer.byteLength(JSON.stringify(payload)) * targets;
+    const limit = this.options.maxPublishBytes;
+    if (stored > limit) {
+      throw new PayloadTooLargeException(`payload × targets is ${stored} bytes, over the ${limit} bytes one publish may store (MAX_PUBLISH_BYTES)`);
+    }
   }
 }

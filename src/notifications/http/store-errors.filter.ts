@@ -1,20 +1,47 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
-import { IdempotencyConflictError, InvalidCursorError, StoreUnavailableError } from '../store/notification-store.js';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { IdempotencyConflictError, InvalidCursorError, StoreOverloadedError, StoreUnavailableError } from '../store/notification-store.js';
 
-type StoreError = IdempotencyConflictError | InvalidCursorError | StoreUnavailableError;
+type StoreError = IdempotencyConflictError | InvalidCursorError | StoreUnavailableError | StoreOverloadedError;
 
-const STATUS = new Map<Function, { status: number; error: string }>([
+interface StoreErrorAnswer {
+  status: number;
+  error: string;
+  /** The answer's message; absent: the error's own, which names the client's mistake. */
+  message?: string;
+}
+
+const ANSWERS = new Map<Function, StoreErrorAnswer>([
   [IdempotencyConflictError, { status: HttpStatus.CONFLICT, error: 'Conflict' }],
   [InvalidCursorError, { status: HttpStatus.BAD_REQUEST, error: 'Bad Request' }],
-  [StoreUnavailableError, { status: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable' }],
+  [StoreUnavailableError, { status: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'store unavailable' }],
+  [StoreOverloadedError, { status: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'store overloaded' }],
 ]);
 
-/** Answers store errors over REST: 409 idempotency conflict, 400 bad cursor, 503 store down. */
-@Catch(IdempotencyConflictError, InvalidCursorError, StoreUnavailableError)
+/** Seconds a client is asked to wait before retrying a 503. */
+export const RETRY_AFTER_S = 1;
+
+interface Reply {
+  header(name: string, value: string): Reply;
+  status(code: number): Reply;
+  send(body: unknown): void;
+}
+
+/**
+ * Answers store errors over REST: 409 idempotency conflict, 400 bad cursor, 503 with
+ * Retry-After when the store is down or too many writes wait. A 503 says only that: the store's
+ * own message (the database's error, a host, a path) goes to the log.
+ */
+@Catch(IdempotencyConflictError, InvalidCursorError, StoreUnavailableError, StoreOverloadedError)
 export class StoreErrorsFilter implements ExceptionFilter<StoreError> {
+  private readonly logger = new Logger('NotificationsController');
+
   catch(error: StoreError, host: ArgumentsHost): void {
-    const { status, error: name } = STATUS.get(error.constructor)!;
-    const reply = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
-    reply.status(status).send({ statusCode: status, error: name, message: error.message });
+    const { status, error: name, message } = ANSWERS.get(error.constructor)!;
+    const reply = host.switchToHttp().getResponse<Reply>();
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn(`answering 503: ${error.message}`);
+      reply.header('Retry-After', String(RETRY_AFTER_S));
+    }
+    reply.status(status).send({ statusCode: status, error: name, message: message ?? error.message });
   }
 }

@@ -1,5 +1,5 @@
 import { nextTurn } from './next-turn.js';
-import type { AppendItem, AppendResult, CommittedHook, IdempotencyClaim } from './notification-store.js';
+import { type AppendItem, type AppendResult, type CommittedHook, type IdempotencyClaim, StoreOverloadedError } from './notification-store.js';
 
 /** One caller's append as the store receives it. */
 export interface AppendRequest {
@@ -26,6 +26,17 @@ interface QueuedAppend extends AppendRequest {
 /** Resolves when a batch has gathered the appends it should wait for. */
 export type Gather = () => Promise<void>;
 
+/** The bound every store puts on its commit queue. */
+export interface StoreQueueOptions {
+  /** Appends that may wait to commit (MAX_PENDING_WRITES); default: no limit. */
+  maxPendingWrites?: number;
+}
+
+export interface GroupCommitOptions extends StoreQueueOptions {
+  /** What a batch waits for before it commits; by default one event-loop turn, which every append made in this tick joins. */
+  gather?: Gather;
+}
+
 /** Bounds one transaction so a burst cannot hold the event loop for long. */
 const MAX_BATCH = 1000;
 
@@ -35,23 +46,29 @@ const MAX_BATCH = 1000;
  * runs and its promise settles, one caller at a time in append order. The next batch commits
  * only after every hook of the previous one has settled, so hooks publish in commit order. A
  * hook that throws rejects its append, yet its notifications stay committed. A hook must not
- * await another append of the same store: that append waits for it.
+ * await another append of the same store: that append waits for it. When `maxPendingWrites` appends
+ * wait already, another is refused with StoreOverloadedError before anything of it is queued.
  */
 export class GroupCommitQueue {
   private pending: QueuedAppend[] = [];
   private running: Promise<void> | null = null;
+  private readonly gather: Gather;
+  private readonly maxPending: number;
 
-  /**
-   * @param gather what a batch waits for before it commits; by default one event-loop turn,
-   * which every append made in this tick joins
-   */
   constructor(
     private readonly commit: BatchCommit,
-    private readonly gather: Gather = nextTurn,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.gather = options.gather ?? nextTurn;
+    this.maxPending = options.maxPendingWrites ?? Infinity;
+  }
 
   /** Queues an append for the next commit; resolves after that commit and the hook. */
   append(request: AppendRequest, onCommitted?: CommittedHook): Promise<AppendResult> {
+    // A database slower than the publishers would otherwise grow this queue, and its latency, without bound.
+    if (this.pending.length >= this.maxPending) {
+      return Promise.reject(new StoreOverloadedError(`${this.pending.length} appends are waiting to commit already`));
+    }
     return new Promise<AppendResult>((resolve, reject) => {
       // Spelled out: on Node 20's V8, spreading an object and adding keys costs microseconds per call.
       this.pending.push({ items: request.items, idempotency: request.idempotency, onCommitted, resolve, reject });

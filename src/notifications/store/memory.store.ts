@@ -1,5 +1,5 @@
 import { type Notification, personalTopic, topicOwner } from '../notification.model.js';
-import { type AppendOutcome, type AppendRequest, GroupCommitQueue } from './group-commit.queue.js';
+import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from './group-commit.queue.js';
 import { type MemoryEntry, MemoryTopicLog } from './memory-topic.log.js';
 import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
 import {
@@ -48,14 +48,16 @@ export class MemoryNotificationStore implements NotificationStore {
   private lastSeq = 0;
   private readonly topics = new Map<string, MemoryTopicLog>();
   private readonly idempotencyKeys = new Map<string, IdempotencyRecord>();
-  // No transaction cost to share: a batch commits as soon as the appending code yields, not a loop turn later.
-  private readonly queue = new GroupCommitQueue(
-    (batch) => batch.map((request) => this.commitOne(request)),
-    () => Promise.resolve(),
-  );
+  private readonly queue: GroupCommitQueue;
   private closed = false;
 
-  constructor(private readonly retention: RetentionPolicy) {}
+  constructor(
+    private readonly retention: RetentionPolicy,
+    options: StoreQueueOptions = {},
+  ) {
+    // No transaction cost to share: a batch commits as soon as the appending code yields, not a loop turn later.
+    this.queue = new GroupCommitQueue((batch) => batch.map((request) => this.commitOne(request)), { ...options, gather: () => Promise.resolve() });
+  }
 
   async open(): Promise<void> {}
 

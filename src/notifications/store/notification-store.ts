@@ -119,5 +119,8 @@ export class IdempotencyConflictError extends Error {
 /** The store cannot be reached (database down); callers answer 503 and may retry. */
 export class StoreUnavailableError extends Error {}
 
+/** More appends wait to commit than MAX_PENDING_WRITES allows: nothing of this one was stored; callers answer 503 and may retry. */
+export class StoreOverloadedError extends Error {}
+
 /** A cursor or id that this store could not have issued. */
 export class InvalidCursorError extends Error {}

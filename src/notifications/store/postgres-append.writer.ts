@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { type Notification, topicOwner } from '../notification.model.js';
 import type { AppendOutcome } from './group-commit.queue.js';
 import { formatNotificationId } from './notification-id.js';
+import { isConnectionFailure } from './postgres-connection.errors.js';
 import {
   type AcceptedNotification,
   type AppendItem,
@@ -97,7 +98,8 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     );
     if (inTransaction) await client.query('COMMIT');
   } catch (error) {
-    if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that failed is destroyed by the caller, which ends its transaction: a ROLLBACK would wait out another timeout.
+    if (inTransaction && !isConnectionFailure(error)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { type InboxItem, type Notification, personalTopic } from '../notification.model.js';
-import { type AppendOutcome, type AppendRequest, GroupCommitQueue } from './group-commit.queue.js';
+import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from './group-commit.queue.js';
 import { formatNotificationId, type NotificationPosition, parseNotificationId } from './notification-id.js';
 import {
   type AppendItem,
@@ -20,15 +20,24 @@ import {
 import { AppendLocks, advisoryLockKey } from './postgres-append.locks.js';
 import { type PreparedAppend, prepareAppend, writeAppends } from './postgres-append.writer.js';
 import { asStoreError, isConnectionFailure } from './postgres-connection.errors.js';
+import { HeldBatch } from './postgres-held.batch.js';
+import { postgresPoolConfig } from './postgres-pool.config.js';
 import { migrate } from './postgres.migrations.js';
 import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreQueueOptions {
   /** Schema holding the store's tables, created when missing; default: the role's search_path. */
   schema?: string;
   /** Connections in the pool; default 10. */
   poolSize?: number;
+  /**
+   * Deadline of a connection attempt, a statement, a lock wait, and of a batch's hooks holding
+   * its topic locks (STORE_TIMEOUT_MS); default 5000.
+   */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 5000;
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -44,19 +53,14 @@ interface NotificationRow {
 
 const NOTIFICATION_COLUMNS = 'seq, topic, type, payload, created_at, read';
 
-/** A batch whose appends committed: its topic locks stay held until each of their hooks has run. */
-interface HeldBatch {
-  client: pg.PoolClient;
-  hooksPending: number;
-}
-
 /**
  * The store for several instances sharing one PostgreSQL database: the same rules as the memory
  * store (see its header), kept in tables. Appends of one instance are group-committed, and
  * per-topic advisory locks (AppendLocks) order them across instances, so ids increase per
  * topic in commit order, a `since` read never skips a notification committed late, and the
  * onCommitted hooks publish in id order. Session-level locks need session-level connections:
- * behind PgBouncer, use session pooling.
+ * behind PgBouncer, use session pooling. Every call has a deadline (see postgresPoolConfig and
+ * HeldBatch), and a connection whose call failed on one is destroyed, not pooled again.
  */
 export class PostgresNotificationStore implements NotificationStore {
   private readonly logger = new Logger(PostgresNotificationStore.name);
@@ -64,7 +68,9 @@ export class PostgresNotificationStore implements NotificationStore {
   private readonly locks: AppendLocks;
   private readonly migrationLockKey: string;
   private readonly pruneLockKey: string;
-  private readonly queue = new GroupCommitQueue((batch) => this.commitBatch(batch));
+  private readonly queue: GroupCommitQueue;
+  private readonly timeoutMs: number;
+  /** The batch whose hooks are running, from its commit on. */
   private held: HeldBatch | null = null;
   private readonly guardedClients = new WeakSet<pg.PoolClient>();
   private currentEpoch = '';
@@ -77,14 +83,9 @@ export class PostgresNotificationStore implements NotificationStore {
   ) {
     const { schema } = options;
     if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-    this.pool = new pg.Pool({
-      connectionString: databaseUrl,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5000,
-      keepAlive: true,
-      // Set at connection start-up, so every pooled connection reads and writes the store's schema.
-      options: schema ? `-c search_path=${schema}` : undefined,
-    });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.pool = new pg.Pool(postgresPoolConfig(databaseUrl, { timeoutMs: this.timeoutMs, poolSize: options.poolSize ?? 10, schema }));
+    this.queue = new GroupCommitQueue((batch) => this.commitBatch(batch), options);
     // An idle connection that breaks (database restart) is dropped by the pool; without a
     // listener its error would crash the process.
     this.pool.on('error', (error) => this.logger.warn(`Idle database connection failed: ${error.message}`));
@@ -102,23 +103,18 @@ export class PostgresNotificationStore implements NotificationStore {
     const client = await this.connect();
     try {
       this.currentEpoch = await migrate(client, this.migrationLockKey, this.options.schema);
-    } catch (error) {
-      throw asStoreError(error);
-    } finally {
       client.release();
+    } catch (error) {
+      client.release(true);
+      throw asStoreError(error);
     }
   }
 
   append(items: AppendItem[], idempotency?: IdempotencyClaim, onCommitted?: CommittedHook): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
-    // Every append gets a hook, so the batch knows when all of its hooks have run.
-    return this.queue.append({ items, idempotency }, async (result) => {
-      try {
-        await onCommitted?.(result);
-      } finally {
-        this.hookSettled();
-      }
-    });
+    // Every append gets a hook, so the batch knows when all of its hooks have run; the queue
+    // runs it only after committing its batch, which is `held` by then.
+    return this.queue.append({ items, idempotency }, (result) => this.held!.run(() => onCommitted?.(result)));
   }
 
   async readSince(topic: string, since: string, limit: number): Promise<TopicHistory> {
@@ -249,11 +245,11 @@ export class PostgresNotificationStore implements NotificationStore {
         await client.query('DELETE FROM idempotency_keys WHERE created_at < $1', [new Date(now - IDEMPOTENCY_KEY_TTL_MS).toISOString()]);
       }
       await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw asStoreError(error);
-    } finally {
       client.release();
+    } catch (error) {
+      // Destroyed, which ends the transaction: a ROLLBACK on a connection that timed out would wait out another timeout.
+      client.release(true);
+      throw asStoreError(error);
     }
   }
 
@@ -296,7 +292,7 @@ export class PostgresNotificationStore implements NotificationStore {
     }
     const hooksPending = outcomes.filter((outcome) => 'result' in outcome).length;
     if (hooksPending === 0) await this.releaseBatch(client);
-    else this.held = { client, hooksPending };
+    else this.held = new HeldBatch(client, hooksPending, this.timeoutMs, (held) => this.releaseBatch(held));
     return outcomes;
   }
 
@@ -323,22 +319,19 @@ export class PostgresNotificationStore implements NotificationStore {
     return outcomes;
   }
 
-  private hookSettled(): void {
-    const held = this.held;
-    if (!held || --held.hooksPending > 0) return;
-    this.held = null;
-    void this.releaseBatch(held.client);
-  }
-
-  /** Releases the batch's locks and returns its connection; a broken one is discarded, which releases its locks too. */
+  /**
+   * Releases the batch's locks and returns its connection. One that failed to reach the database
+   * (a timeout included) is destroyed instead, which releases its locks too: pooled again, it
+   * could still hold them, or answer a query late. Never rejects.
+   */
   private async releaseBatch(client: pg.PoolClient, failure?: unknown): Promise<void> {
     if (failure === undefined || !isConnectionFailure(failure)) {
       try {
         await this.locks.release(client);
         client.release();
         return;
-      } catch (error) {
-        failure = error;
+      } catch {
+        // Destroyed below.
       }
     }
     client.release(true);

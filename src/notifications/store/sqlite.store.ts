@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Notification, personalTopic } from '../notification.model.js';
-import { GroupCommitQueue } from './group-commit.queue.js';
+import { GroupCommitQueue, type StoreQueueOptions } from './group-commit.queue.js';
 import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
 import {
   type AppendItem,
@@ -57,12 +57,15 @@ export class SqliteNotificationStore implements NotificationStore {
   private closed = false;
   private openedEpoch: string | null = null;
   private pruning: Promise<void> | null = null;
-  private readonly queue = new GroupCommitQueue((batch) => this.guard((state) => state.writer.commit(batch)));
+  private readonly queue: GroupCommitQueue;
 
   constructor(
     private readonly path: string,
     private readonly retention: RetentionPolicy,
-  ) {}
+    options: StoreQueueOptions = {},
+  ) {
+    this.queue = new GroupCommitQueue((batch) => this.guard((state) => state.writer.commit(batch)), options);
+  }
 
   /** Readable from open() on, also after close(). */
   get epoch(): string {

@@ -12,13 +12,17 @@ export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
   inject: [NOTIFICATIONS_OPTIONS],
   useFactory: async (options: ResolvedNotificationsOptions) => {
     const retention = { historyLimit: options.historyLimit, historyTtlS: options.historyTtlS };
+    const queue = { maxPendingWrites: options.maxPendingWrites };
     // pg is loaded only by the deployments that use it.
     const store =
       options.store === 'memory'
-        ? new MemoryNotificationStore(retention)
+        ? new MemoryNotificationStore(retention, queue)
         : options.store === 'postgres'
-          ? new (await import('./postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention)
-          : new SqliteNotificationStore(options.sqlitePath, retention);
+          ? new (await import('./postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention, {
+              ...queue,
+              timeoutMs: options.storeTimeoutMs,
+            })
+          : new SqliteNotificationStore(options.sqlitePath, retention, queue);
     const observed = options.observer ? new ObservedNotificationStore(store, options.observer) : store;
     await observed.open();
     return observed;

@@ -1,0 +1,44 @@
+import { isJsonObject } from '../json-object.js';
+import { personalTopic, TOPIC_PATTERN, TYPE_PATTERN } from '../notification.model.js';
+import { parseNotificationId, seqOf } from '../store/notification-id.js';
+
+const isCount = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+const isUserId = (value: unknown): boolean => typeof value === 'string' && TOPIC_PATTERN.test(personalTopic(value));
+
+/**
+ * What is wrong with an event that came through the broker, or null when it is one this
+ * deployment could have sent. Whoever can publish on the channel reaches every Hub (another
+ * deployment sharing it, a bug, an intruder): a notification must carry every field, and ids of
+ * this store's `epoch`, or it would be delivered, or set its topic's last delivered id so high
+ * that the Hub dropped everything after it.
+ */
+export function hubEventFault(event: unknown, epoch: string): string | null {
+  if (!isJsonObject(event)) return 'an event that is not an object';
+  switch (event.kind) {
+    case 'notification':
+      return notificationFault(event, epoch);
+    case 'unread':
+      return isUserId(event.userId) && isCount(event.count) && (event.skipConnectionId === undefined || typeof event.skipConnectionId === 'string')
+        ? null
+        : 'an unread event without a valid userId and count';
+    case 'catch-up':
+      return null;
+    default:
+      return `an event of unknown kind ${JSON.stringify(event.kind)?.slice(0, 64)}`;
+  }
+}
+
+function notificationFault(event: Record<string, unknown>, epoch: string): string | null {
+  const { notification, unreadCount, previousId } = event;
+  if (!isJsonObject(notification)) return 'a notification event without a notification';
+  const { id, topic, type, payload, createdAt } = notification;
+  if (typeof id !== 'string' || parseNotificationId(id)?.epoch !== epoch) return 'a notification whose id this store did not issue';
+  if (typeof topic !== 'string' || !TOPIC_PATTERN.test(topic)) return `notification ${id} without a valid topic`;
+  if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) return `notification ${id} without a valid type`;
+  if (!isJsonObject(payload)) return `notification ${id} without a payload object`;
+  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) return `notification ${id} without a valid createdAt`;
+  if (unreadCount !== undefined && !isCount(unreadCount)) return `notification ${id} with an invalid unreadCount`;
+  if (previousId === undefined || previousId === null) return null;
+  const previous = typeof previousId === 'string' ? parseNotificationId(previousId) : null;
+  return previous?.epoch === epoch && previous.seq < seqOf(id) ? null : `notification ${id} with an invalid previousId`;
+}
