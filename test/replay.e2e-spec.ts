@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { createRootLogger } from '../src/logging/logging.options.js';
 import { NOTIFICATION_STORE } from '../src/notifications/index.js';
-import { MemoryNotificationStore } from '../src/notifications/store/memory.store.js';
+import { MemoryNotificationStore } from '../src/notifications/store/memory/memory.store.js';
 import type { TopicHistory } from '../src/notifications/store/notification-store.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { http } from './support/http.js';

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { createService } from '../../src/bootstrap.js';
 import type { NotificationsModuleOptions } from '../../src/notifications/index.js';
-import { advisoryLockKey } from '../../src/notifications/store/postgres-append.locks.js';
+import { advisoryLockKey } from '../../src/notifications/store/postgres/postgres-append.locks.js';
 import { eventually } from '../support/eventually.js';
 import { http } from '../support/http.js';
 import { ScratchDatabase } from '../support/scratch-database.fixture.js';

@@ -1,4 +1,4 @@
-import { MemoryNotificationStore } from '../../src/notifications/store/memory.store.js';
+import { MemoryNotificationStore } from '../../src/notifications/store/memory/memory.store.js';
 import { describeStoreSuite } from './store.suite.js';
 
 describeStoreSuite('memory', async (retention, queue) => {

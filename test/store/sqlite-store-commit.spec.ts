@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import Database from 'better-sqlite3';
-import { SqliteNotificationStore } from '../../src/notifications/store/sqlite.store.js';
+import { SqliteNotificationStore } from '../../src/notifications/store/sqlite/sqlite.store.js';
 import { draft, setClock } from './store.fixture.js';
 import { countWalCommits } from './sqlite-wal.reader.js';
 

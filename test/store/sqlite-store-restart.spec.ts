@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import Database from 'better-sqlite3';
-import { SQLITE_MIGRATIONS } from '../../src/notifications/store/sqlite.migrations.js';
-import { SqliteNotificationStore } from '../../src/notifications/store/sqlite.store.js';
+import { SQLITE_MIGRATIONS } from '../../src/notifications/store/sqlite/sqlite.migrations.js';
+import { SqliteNotificationStore } from '../../src/notifications/store/sqlite/sqlite.store.js';
 import { draft, seqOf, setClock } from './store.fixture.js';
 
 let dir: string;

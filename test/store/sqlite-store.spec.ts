@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from '@jest/globals';
-import { SqliteNotificationStore } from '../../src/notifications/store/sqlite.store.js';
+import { SqliteNotificationStore } from '../../src/notifications/store/sqlite/sqlite.store.js';
 import { describeStoreSuite } from './store.suite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sqlite-store-suite-'));

@@ -70,7 +70,18 @@ export type CommittedHook = (result: AppendResult) => Promise<void> | void;
 
 /**
  * Where notifications are kept: ids, topic history, `since` reads, the user inbox and
- * idempotency keys. Every implementation passes the suite in test/store/.
+ * idempotency keys. The rules every store keeps, which the shared suite in test/store/ checks:
+ * - Ids are `<epoch>-<seq>`, seq one store-wide sequence, so ids increase within every topic.
+ * - Retention per topic, applied by prune(): keep at most `historyLimit` newest and, when
+ *   `historyTtlS` > 0, nothing older than `historyTtlS`.
+ * - Personal topics (`user:<id>`) are the inbox: an unread entry is never pruned; read entries
+ *   follow the topic rules. The highest pruned seq of each topic is kept, and `readSince`
+ *   answers `recovered: false` when anything after `since` was pruned (still returning what is left).
+ * - A `since` that is malformed or from another epoch answers `recovered: false` and no items;
+ *   one beyond the latest answers `recovered: true` and no items.
+ * - Idempotency keys are kept 24 hours (pruned by prune()).
+ * - Appends are group-committed (GroupCommitQueue); past MAX_PENDING_WRITES waiting, an append
+ *   fails at once with StoreOverloadedError and nothing of it is stored.
  */
 export interface NotificationStore {
   /** Epoch of this store; part of every id it issues. */

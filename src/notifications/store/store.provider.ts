@@ -1,10 +1,10 @@
 import type { FactoryProvider } from '@nestjs/common';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
-import { MemoryNotificationStore } from './memory.store.js';
+import { MemoryNotificationStore } from './memory/memory.store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
 import { ObservedNotificationStore } from './observed.store.js';
-import { SqliteNotificationStore } from './sqlite.store.js';
+import { SqliteNotificationStore } from './sqlite/sqlite.store.js';
 
 /** The store named by STORE, opened (migrations run) before anything uses it. */
 export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
@@ -18,7 +18,7 @@ export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
       options.store === 'memory'
         ? new MemoryNotificationStore(retention, queue)
         : options.store === 'postgres'
-          ? new (await import('./postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention, {
+          ? new (await import('./postgres/postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention, {
               ...queue,
               timeoutMs: options.storeTimeoutMs,
             })

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Notification, personalTopic } from '../notification.model.js';
-import { GroupCommitQueue, type StoreQueueOptions } from './group-commit.queue.js';
-import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import { type Notification, personalTopic } from '../../notification.model.js';
+import { GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
+import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
   type AppendItem,
   type AppendResult,
@@ -17,8 +17,8 @@ import {
   type ReadSelection,
   StoreUnavailableError,
   type TopicHistory,
-} from './notification-store.js';
-import type { RetentionPolicy } from './retention-policy.js';
+} from '../notification-store.js';
+import type { RetentionPolicy } from '../retention-policy.js';
 import { SqliteAppendWriter } from './sqlite-append.writer.js';
 import { SqliteRetentionPruner } from './sqlite-retention.pruner.js';
 import { migrateSqlite } from './sqlite.migrations.js';
@@ -37,20 +37,10 @@ interface OpenState {
  * `synchronous=FULL` so an append is durable, power loss included, once it resolves; group
  * commit pays that fsync once per batch rather than once per notification. The schema is
  * versioned by `PRAGMA user_version` and migrated at open. The epoch lives in the file: ids keep
- * increasing across restarts, and a deleted file starts a new epoch.
- *
- * Rules (shared by every store):
- * - Ids are `<epoch>-<seq>`, seq one store-wide sequence, never reused.
- * - Retention per topic, applied by prune() in chunks of at most 500 rows with a yield to the
- *   event loop between them: keep at most `historyLimit` newest and, when `historyTtlS` > 0,
- *   nothing older than `historyTtlS`.
- * - Personal topics (`user:<id>`) are the inbox: an unread entry is never pruned; read entries
- *   follow the topic rules. Each topic keeps its highest pruned seq, and `readSince` answers
- *   `recovered: false` when anything after `since` was pruned (still returning what is left).
- * - A `since` that is malformed or from another epoch answers `recovered: false` and no items;
- *   one beyond the latest answers `recovered: true` and no items.
- * - Idempotency keys are kept 24 hours (pruned by prune()) and survive restarts.
- * - Appends are group-committed (see GroupCommitQueue): one transaction per event-loop turn.
+ * increasing across restarts, and a deleted file starts a new epoch; idempotency keys survive
+ * restarts too. The rules of every store are NotificationStore's. Here, one transaction per
+ * event-loop turn commits a batch, and prune() works in chunks of at most 500 rows with a yield
+ * to the event loop between them.
  */
 export class SqliteNotificationStore implements NotificationStore {
   private state: OpenState | null = null;

@@ -1,8 +1,8 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import { topicOwner } from '../notification.model.js';
-import type { AppendOutcome, AppendRequest } from './group-commit.queue.js';
-import { formatNotificationId } from './notification-id.js';
-import { type AcceptedNotification, type AppendResult, IdempotencyConflictError } from './notification-store.js';
+import { topicOwner } from '../../notification.model.js';
+import type { AppendOutcome, AppendRequest } from '../group-commit.queue.js';
+import { formatNotificationId } from '../notification-id.js';
+import { type AcceptedNotification, type AppendResult, IdempotencyConflictError } from '../notification-store.js';
 import type { SqliteStatements } from './sqlite.statements.js';
 
 /** Rows stored per shared topic in one transaction, added to `topics` once at its end. */

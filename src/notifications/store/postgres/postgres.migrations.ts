@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { newEpoch } from './notification-id.js';
+import { newEpoch } from '../notification-id.js';
 
 /** One schema change; `version`s increase and are applied once, in order. */
 export interface PostgresMigration {

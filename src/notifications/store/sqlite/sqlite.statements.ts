@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { InboxItem, Notification } from '../notification.model.js';
-import { formatNotificationId } from './notification-id.js';
+import type { InboxItem, Notification } from '../../notification.model.js';
+import { formatNotificationId } from '../notification-id.js';
 
 /** A row of `notifications` as the reads select it. */
 export interface NotificationRow {

@@ -1,6 +1,6 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import { nextTurn } from './next-turn.js';
-import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
+import { nextTurn } from '../next-turn.js';
+import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from '../retention-policy.js';
 import type { PrunedRow, SqliteStatements } from './sqlite.statements.js';
 
 /** Rows one retention step deletes at most: each step is a short transaction. */

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from './notification-store.js';
+import { StoreUnavailableError } from '../notification-store.js';
 
 /** Socket-level failures: the database is down, restarting or unreachable. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

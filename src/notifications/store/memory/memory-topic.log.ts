@@ -1,4 +1,4 @@
-import type { Notification } from '../notification.model.js';
+import type { Notification } from '../../notification.model.js';
 
 /** A notification kept in memory; `read` is null outside personal topics. */
 export interface MemoryEntry {

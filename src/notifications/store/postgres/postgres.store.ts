@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { type InboxItem, type Notification, personalTopic } from '../notification.model.js';
-import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from './group-commit.queue.js';
-import { formatNotificationId, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import { type InboxItem, type Notification, personalTopic } from '../../notification.model.js';
+import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
+import { formatNotificationId, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
   type AppendItem,
   type AppendResult,
@@ -16,14 +16,14 @@ import {
   type ReadSelection,
   StoreUnavailableError,
   type TopicHistory,
-} from './notification-store.js';
+} from '../notification-store.js';
 import { AppendLocks, advisoryLockKey } from './postgres-append.locks.js';
 import { type PreparedAppend, prepareAppend, writeAppends } from './postgres-append.writer.js';
 import { asStoreError, isConnectionFailure } from './postgres-connection.errors.js';
 import { HeldBatch } from './postgres-held.batch.js';
 import { postgresPoolConfig } from './postgres-pool.config.js';
 import { migrate } from './postgres.migrations.js';
-import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
+import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from '../retention-policy.js';
 
 export interface PostgresStoreOptions extends StoreQueueOptions {
   /** Schema holding the store's tables, created when missing; default: the role's search_path. */
@@ -54,8 +54,8 @@ interface NotificationRow {
 const NOTIFICATION_COLUMNS = 'seq, topic, type, payload, created_at, read';
 
 /**
- * The store for several instances sharing one PostgreSQL database: the same rules as the memory
- * store (see its header), kept in tables. Appends of one instance are group-committed, and
+ * The store for several instances sharing one PostgreSQL database: NotificationStore's rules,
+ * kept in tables. Appends of one instance are group-committed, and
  * per-topic advisory locks (AppendLocks) order them across instances, so ids increase per
  * topic in commit order, a `since` read never skips a notification committed late, and the
  * onCommitted hooks publish in id order. Session-level locks need session-level connections:

@@ -1,7 +1,7 @@
-import { type Notification, personalTopic, topicOwner } from '../notification.model.js';
-import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from './group-commit.queue.js';
+import { type Notification, personalTopic, topicOwner } from '../../notification.model.js';
+import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
 import { type MemoryEntry, MemoryTopicLog } from './memory-topic.log.js';
-import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from './notification-id.js';
+import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
   type AcceptedNotification,
   type AppendItem,
@@ -17,8 +17,8 @@ import {
   type ReadSelection,
   StoreUnavailableError,
   type TopicHistory,
-} from './notification-store.js';
-import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from './retention-policy.js';
+} from '../notification-store.js';
+import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from '../retention-policy.js';
 
 interface IdempotencyRecord {
   fingerprint: string;
@@ -29,19 +29,8 @@ interface IdempotencyRecord {
 /**
  * The store kept in process memory: for development, tests and single-instance deployments
  * that accept losing history on restart. Each instance draws a new epoch, so a `since` from
- * before a restart answers `recovered: false`.
- *
- * Rules (shared by every store):
- * - Ids are `<epoch>-<seq>`, seq one store-wide sequence, so ids increase within every topic.
- * - Retention per topic, applied by prune(): keep at most `historyLimit` newest and, when
- *   `historyTtlS` > 0, nothing older than `historyTtlS`.
- * - Personal topics (`user:<id>`) are the inbox: an unread entry is never pruned; read entries
- *   follow the topic rules. The highest pruned seq of each topic is kept, and `readSince`
- *   answers `recovered: false` when anything after `since` was pruned (still returning what is left).
- * - A `since` that is malformed or from another epoch answers `recovered: false` and no items;
- *   one beyond the latest answers `recovered: true` and no items.
- * - Idempotency keys are kept 24 hours (pruned by prune()).
- * - Appends are group-committed (see GroupCommitQueue), without waiting for the next event-loop turn.
+ * before a restart answers `recovered: false`. Appends are group-committed without waiting for
+ * the next event-loop turn: there is no transaction cost to share.
  */
 export class MemoryNotificationStore implements NotificationStore {
   readonly epoch = newEpoch();

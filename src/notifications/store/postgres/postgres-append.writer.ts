@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
-import { type Notification, topicOwner } from '../notification.model.js';
-import type { AppendOutcome } from './group-commit.queue.js';
-import { formatNotificationId } from './notification-id.js';
+import { type Notification, topicOwner } from '../../notification.model.js';
+import type { AppendOutcome } from '../group-commit.queue.js';
+import { formatNotificationId } from '../notification-id.js';
 import { isConnectionFailure } from './postgres-connection.errors.js';
 import {
   type AcceptedNotification,
@@ -9,7 +9,7 @@ import {
   type AppendResult,
   type IdempotencyClaim,
   IdempotencyConflictError,
-} from './notification-store.js';
+} from '../notification-store.js';
 
 /** An append whose payloads already serialized: what can still fail is the database. */
 export interface PreparedAppend {
