@@ -16,6 +16,7 @@ import { assertProductionReady, insecureDefaults } from './insecure-defaults.js'
 import { NOTIFICATIONS_MODULE_OPTIONS, NOTIFICATIONS_OPTIONS, NotificationsConfigurableModule } from './notifications.module-definition.js';
 import { type NotificationsModuleOptions, resolveOptions } from './notifications.options.js';
 import { NotificationsService } from './notifications.service.js';
+import { HubRelay } from './relay/hub-relay.service.js';
 import { NOTIFICATION_STORE } from './store/notification-store.js';
 import { RetentionScheduler } from './store/retention.scheduler.js';
 import { storeProvider } from './store/store.provider.js';
@@ -49,6 +50,7 @@ import { storeProvider } from './store/store.provider.js';
     ExceptionReporter,
     CommandRateLimiter,
     ProtocolExceptionFilter,
+    HubRelay,
     NotificationsService,
     RetentionScheduler,
     NotificationsGateway,

@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from '../broker/notification-broker.js';
+import { type CatchUpPosition, Hub } from '../hub/hub.service.js';
+import type { Notification } from '../notification.model.js';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import { seqOf } from '../store/notification-id.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
+import { readAllSince } from '../store/read-all-since.js';
+
+/** Topics read from the store at once when catching up after a broker outage. */
+const CATCH_UP_CONCURRENCY = 16;
+/** Topics whose newest ids one store call answers, before any of them is read. */
+const NEWEST_IDS_BATCH = 1000;
+
+/**
+ * Carries hub events between the broker and this instance's Hub, and keeps the Hub whole when
+ * the broker fails: a publish the broker refused is delivered here from the store, and after a
+ * broker blink (or a notification that never arrived) the affected topics catch up from the
+ * store, in id order, before live delivery resumes.
+ */
+@Injectable()
+export class HubRelay implements OnModuleInit {
+  private readonly logger = new Logger(HubRelay.name);
+  /** The newest notification (by id) that arrived through the broker. */
+  private lastBrokered: string | null = null;
+  private lastBrokeredSeq = 0;
+  /** A publish failed: other instances may have missed it, so the next message asks them to catch up. */
+  private owesCatchUp = false;
+
+  constructor(
+    @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
+    @Inject(NOTIFICATION_BROKER) private readonly broker: NotificationBroker,
+    private readonly hub: Hub,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.broker.onResubscribe((subscribed) => void this.catchUp(subscribed));
+    this.hub.onMissing((position) => void this.catchUpTopic(position));
+    await this.broker.start((event) => this.fromBroker(event));
+  }
+
+  /** Stops the broker; NotificationsService calls it at shutdown, before the store closes. */
+  async close(): Promise<void> {
+    await this.broker.close();
+  }
+
+  /**
+   * Hands events to the broker. If the broker is down they are stored already: this instance
+   * delivers them itself, and the others catch up from the store when their broker returns.
+   */
+  async dispatch(events: HubEvent[]): Promise<void> {
+    // After a failed publish, the next message tells every instance to catch up before using it.
+    const message: HubEvent[] = this.owesCatchUp ? [{ kind: 'catch-up' }, ...events] : events;
+    try {
+      await this.broker.publish(message);
+      this.owesCatchUp = false;
+    } catch (error) {
+      this.owesCatchUp = true;
+      this.logger.warn(`broker publish failed, delivering from the store: ${(error as Error).message}`);
+      await this.deliverFromStore(events);
+    }
+  }
+
+  /**
+   * Delivers events the broker refused on this instance, reading their topics from the store
+   * first: notifications other instances stored meanwhile come before them, in id order (the
+   * store still holds the topics' write order), instead of being skipped for good.
+   */
+  private async deliverFromStore(events: HubEvent[]): Promise<void> {
+    const unreadCounts = new Map<string, number>();
+    const topics = new Set<string>();
+    for (const event of events) {
+      if (event.kind !== 'notification') continue;
+      topics.add(event.notification.topic);
+      if (event.unreadCount !== undefined) unreadCounts.set(event.notification.id, event.unreadCount);
+    }
+    for (const topic of topics) {
+      const since = this.hub.catchUpPosition(topic, this.lastBrokered);
+      if (!since) continue;
+      try {
+        const { items } = await readAllSince(this.store, topic, since);
+        for (const notification of items) this.countDelivered(this.hub.deliver(notification, unreadCounts.get(notification.id)));
+      } catch (error) {
+        // The notifications are stored: never fail the publish for a read; deliver the events as they are.
+        this.logger.warn(`reading ${topic} after a broker failure failed: ${(error as Error).message}`);
+      }
+    }
+    for (const event of events) this.toHub(event);
+  }
+
+  private toHub(event: HubEvent): void {
+    if (event.kind === 'notification') this.countDelivered(this.hub.deliver(event.notification, event.unreadCount, event.previousId));
+    else if (event.kind === 'unread') this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
+    // Holding starts before the next event of the same message is handed over: it waits its turn.
+    else void this.catchUp();
+  }
+
+  /** A separate call so that delivery never sits inside an optional chain that could skip it. */
+  private countDelivered(sockets: number): void {
+    this.options.observer?.delivered(sockets);
+  }
+
+  /**
+   * After a broker blink, delivers what every locally subscribed topic missed meanwhile, from
+   * the store, in id order. Live delivery in each topic is held from now until its catch-up is
+   * done; the store is read once `ready` (the broker's subscription) is in place, so whatever
+   * it does not hold yet arrives live, after it.
+   */
+  private async catchUp(ready: Promise<void> = Promise.resolve()): Promise<void> {
+    const positions = this.hub.holdForCatchUp(this.lastBrokered);
+    // A subscription that failed again is retried, with a catch-up of its own; read anyway.
+    await ready.catch(() => undefined);
+    for (let i = 0; i < positions.length; i += NEWEST_IDS_BATCH) {
+      const behind = await this.resumeUnlessBehind(positions.slice(i, i + NEWEST_IDS_BATCH));
+      for (let j = 0; j < behind.length; j += CATCH_UP_CONCURRENCY) {
+        await Promise.all(behind.slice(j, j + CATCH_UP_CONCURRENCY).map((position) => this.catchUpTopic(position)));
+      }
+    }
+  }
+
+  /**
+   * Resumes the topics that hold nothing after their position (most of them, after a short
+   * blink), asking the store once for all; answers the others, which must be read.
+   */
+  private async resumeUnlessBehind(positions: CatchUpPosition[]): Promise<CatchUpPosition[]> {
+    let newest: Map<string, string>;
+    try {
+      newest = await this.store.newestIds(positions.map(({ topic }) => topic));
+    } catch (error) {
+      // Each topic's own read then succeeds or fails on its own.
+      this.logger.warn(`catch-up could not ask the store for its topics' newest ids: ${(error as Error).message}`);
+      return positions;
+    }
+    return positions.filter(({ topic, since }) => {
+      const id = newest.get(topic);
+      if (id !== undefined && since !== null && seqOf(id) > seqOf(since)) return true;
+      this.countDelivered(this.hub.resumeAfterCatchUp(topic, []));
+      return false;
+    });
+  }
+
+  /** Reads what a held topic missed and resumes it (see Hub.resumeAfterCatchUp). */
+  private async catchUpTopic({ topic, since }: CatchUpPosition): Promise<void> {
+    let stored: Notification[] | null = [];
+    try {
+      if (since !== null) stored = (await readAllSince(this.store, topic, since)).items;
+    } catch (error) {
+      stored = null;
+      this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
+    } finally {
+      this.countDelivered(this.hub.resumeAfterCatchUp(topic, stored));
+    }
+  }
+
+  /** Remembers the newest notification the broker brought, where topics with no delivery yet catch up from. */
+  private fromBroker(event: HubEvent): void {
+    if (event.kind === 'notification') {
+      const seq = seqOf(event.notification.id);
+      if (seq > this.lastBrokeredSeq) {
+        this.lastBrokeredSeq = seq;
+        this.lastBrokered = event.notification.id;
+      }
+    }
+    this.toHub(event);
+  }
+}
