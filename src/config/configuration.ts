@@ -24,7 +24,8 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): ServiceConfiguration 
   const vars = plainToInstance(EnvironmentVariables, set);
   const [error] = validateSync(vars, { forbidUnknownValues: false });
   if (error) {
-    const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+    // A value that is not a number fails its range too: name what is wrong with it first.
+    const message = error.constraints?.isInt ?? Object.values(error.constraints ?? {})[0] ?? 'is invalid';
     throw new ConfigurationError(`Invalid configuration: ${error.property}=${JSON.stringify(env[error.property])}: ${message}`);
   }
   return {

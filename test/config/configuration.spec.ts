@@ -70,6 +70,10 @@ describe('loadConfiguration', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('names what is wrong with a value that is not a number, before its range', () => {
+    expect(refusal({ PORT: 'abc' }).message).toBe('Invalid configuration: PORT="abc": PORT must be an integer number');
+  });
+
   it('NODE_ENV=production sets production; anything else does not', () => {
     expect(loadConfiguration({ NODE_ENV: 'production' }).notifications.production).toBe(true);
     expect(loadConfiguration({ NODE_ENV: 'staging' }).notifications.production).toBe(false);

@@ -44,7 +44,9 @@ const pipe = new DtoValidationPipe('data', (errors) => new Refusal(errors));
 
 /** What the pipe did: accepted, or refused naming these fields; anything else it throws fails the property. */
 function pipeVerdict(dtoClass: new () => object, value: unknown): { accepted: boolean; fields: string[] } {
-  const metadata: ArgumentMetadata = { type: 'body', metatype: dtoClass };
+  // Query DTOs are validated as queries (their strings converted), the others as JSON bodies and commands.
+  const type = dtoClass === InboxQueryDto || dtoClass === TopicHistoryQueryDto ? 'query' : 'body';
+  const metadata: ArgumentMetadata = { type, metatype: dtoClass };
   try {
     pipe.transform(value, metadata);
     return { accepted: true, fields: [] };

@@ -1,9 +1,9 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { jsonHazard, MAX_JSON_DEPTH } from '../json-bounds.js';
 import { isJsonObject } from '../json-object.js';
 import { declaredProperties } from './declared-properties.js';
-import { toDtoInstance } from './dto-instance.factory.js';
 import { validityCheck } from './validity.check.js';
 
 // validityCheck answers for exactly these options: no groups, nothing skipped; unknown fields never reach it.
@@ -35,7 +35,9 @@ export class DtoValidationPipe implements PipeTransform {
     const declared = declaredProperties(dtoClass);
     const unknown = Object.keys(value).filter((key) => !declared.has(key));
     const known = unknown.length === 0 ? value : Object.fromEntries(Object.entries(value).filter(([key]) => declared.has(key)));
-    const dto = toDtoInstance(dtoClass, known);
+    // Query values arrive as strings, which the query DTOs' @Type decorators convert; JSON bodies
+    // and commands carry their types already, and `new` runs the field defaults as plainToInstance would.
+    const dto = type === 'query' ? plainToInstance(dtoClass, known) : Object.assign(new dtoClass(), known);
     if (unknown.length === 0 && validityCheck(dtoClass)?.(dto as Record<string, unknown>)) return dto;
     const errors = [...unknown.map((key) => invalid(key, 'should not exist', `property ${key}`)), ...validateSync(dto, VALIDATION)];
     if (errors.length > 0) throw this.refuse(errors);
