@@ -59,7 +59,7 @@ function pipeVerdict(dtoClass: new () => object, value: unknown): { accepted: bo
 /** class-validator on its own; a value it cannot even walk (nested too deep to serialize) can only be refused. */
 function classValidatorAccepts(dtoClass: new () => object, value: object): boolean {
   try {
-    return validateSync(plainToInstance(dtoClass, value) as object, CLASS_VALIDATOR).length === 0;
+    return validateSync(plainToInstance(dtoClass, value), CLASS_VALIDATOR).length === 0;
   } catch {
     return false;
   }

@@ -146,7 +146,7 @@ describe('raw TCP fuzz', () => {
   });
 
   it('answers random frames as RFC 6455 says, on a connection that goes on when the frame was valid', async () => {
-    startHeap = await heapUsedAfterGc(service.output);
+    startHeap = await heapUsedAfterGc(service);
     startRss = residentBytes(service.child.pid!);
     await fc.assert(
       fc.asyncProperty(randomFrames, async (frame) => {
@@ -192,8 +192,8 @@ describe('raw TCP fuzz', () => {
     expect(watcher.reconnects).toEqual([]);
     expect(service.child.exitCode).toBeNull();
     expect((await http(service.baseUrl, 'GET', '/health/live')).status).toBe(200);
-    await eventually(async () => expect(await heapUsedAfterGc(service.output)).toBeLessThanOrEqual(startHeap * 1.1), 'the heap to settle', 5000);
-    const endHeap = await heapUsedAfterGc(service.output);
+    await eventually(async () => expect(await heapUsedAfterGc(service)).toBeLessThanOrEqual(startHeap * 1.1), 'the heap to settle', 5000);
+    const endHeap = await heapUsedAfterGc(service);
     console.log(
       `raw TCP fuzz: ${connections} connections (${MALFORMED.length} malformed kinds, ${RUNS} random frames, 3 never finished), ` +
         `${publisher.acked.length} notifications at ${PUBLISHES_PER_SECOND}/s, lost 0; heap after GC ${mib(startHeap)} -> ${mib(endHeap)} MiB, ` +

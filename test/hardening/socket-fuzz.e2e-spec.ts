@@ -200,7 +200,7 @@ describe('socket fuzz', () => {
     } catch {
       await connectFuzzer();
     }
-    startHeap = await heapUsedAfterGc(service.output);
+    startHeap = await heapUsedAfterGc(service);
     startRss = residentBytes(service.child.pid!);
   }, 60_000);
 
@@ -235,7 +235,7 @@ describe('socket fuzz', () => {
   it('never exited, and its heap after GC is back within 10% of where it started', async () => {
     fuzzer.close();
     await eventually(() => expect(fuzzer.closeCode).not.toBeNull(), 'the fuzzing socket to close');
-    const endHeap = await heapUsedAfterGc(service.output);
+    const endHeap = await heapUsedAfterGc(service);
     const endRss = residentBytes(service.child.pid!);
     console.log(
       `socket fuzz: ${framesSent} hostile frames (${KNOWN_HOSTILE.length} known, the rest random), ` +

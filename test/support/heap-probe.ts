@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
+import type { ServiceProcess } from './built-service.js';
 import { eventually } from './eventually.js';
 
 /** The node option that opens a service's inspector on a spare loopback port, for heapUsedAfterGc. */
@@ -12,16 +13,16 @@ export const INSPECT_OPTION = '--inspect=127.0.0.1:0';
  * the system late if ever. The session is closed again at once: while one is attached, a process
  * that crashes waits for the debugger instead of exiting, which would hide the crash.
  */
-export async function heapUsedAfterGc(output: () => string): Promise<number> {
+export async function heapUsedAfterGc(service: ServiceProcess): Promise<number> {
   const url = await eventually(() => {
-    const found = /Debugger listening on (ws:\/\/\S+)/.exec(output());
+    const found = /Debugger listening on (ws:\/\/\S+)/.exec(service.output());
     if (!found) throw new Error('no inspector announced: start the service with INSPECT_OPTION');
     return found[1];
   }, 'the service inspector');
   const socket = new WebSocket(url);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const replies = new Map<number, (result: any) => void>();
-  socket.on('message', (raw) => {
+  socket.on('message', (raw: Buffer) => {
     const { id, result } = JSON.parse(raw.toString());
     replies.get(id)?.(result);
   });

@@ -17,6 +17,8 @@ export class SteadyPublisher {
     private readonly baseUrl: string,
     private readonly topic: string,
     private readonly perSecond: number,
+    /** Filler in each payload, so a test can choose how many bytes a second it sends. */
+    private readonly padBytes = 0,
   ) {}
 
   start(): this {
@@ -36,7 +38,8 @@ export class SteadyPublisher {
 
   private publishOne(): void {
     const n = this.sent++;
-    const request = http(this.baseUrl, 'POST', '/notifications', { type: 'steady.tick', topic: this.topic, payload: { n, sentAt: Date.now() } })
+    const payload = { n, sentAt: Date.now(), ...(this.padBytes > 0 ? { pad: 'x'.repeat(this.padBytes) } : {}) };
+    const request = http(this.baseUrl, 'POST', '/notifications', { type: 'steady.tick', topic: this.topic, payload })
       .then(({ status, body }) => {
         if (status === 202) this.acked.push(body.notifications[0].id);
         else this.refused.push(status);

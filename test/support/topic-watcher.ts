@@ -47,7 +47,7 @@ export class TopicWatcher {
     const socket = new WebSocket(this.wsUrl);
     this.socket = socket;
     return new Promise((resolve, reject) => {
-      socket.on('message', (raw) => {
+      socket.on('message', (raw: Buffer) => {
         const { event, data } = JSON.parse(raw.toString());
         if (event === 'subscribed' && data.topic === this.topic) resolve();
         if (event === 'notification' && data.topic === this.topic) this.record(data);
@@ -58,7 +58,9 @@ export class TopicWatcher {
         if (this.stopped) return;
         this.reconnects.push(code);
         // A failed attempt closes too, and so tries again.
-        setTimeout(() => this.connect().catch(() => undefined), 100);
+        setTimeout(() => {
+          this.connect().catch(() => undefined);
+        }, 100);
       });
     });
   }
