@@ -51,6 +51,9 @@ describe('REST publish and topic history', () => {
   it.each([
     ['no target', { type: 't' }, ['broadcast', 'topic', 'userIds']],
     ['two targets', { type: 't', topic: 'a', broadcast: true }, ['broadcast', 'topic', 'userIds']],
+    ['broadcast: null', { type: 't', broadcast: null }, ['broadcast']],
+    ['payload: null', { type: 't', topic: 'a', payload: null }, ['payload']],
+    ['idempotencyKey: null', { type: 't', topic: 'a', idempotencyKey: null }, ['idempotencyKey']],
     ['only a key named constructor', { constructor: 1 }, ['broadcast', 'constructor', 'topic', 'type', 'userIds']],
     ['a key named hasOwnProperty', { type: 't', topic: 'news', hasOwnProperty: 1 }, ['hasOwnProperty']],
     ['a key named prototype', { type: 't', topic: 'news', prototype: {} }, ['prototype']],

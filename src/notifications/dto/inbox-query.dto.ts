@@ -1,16 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MayBeAbsent } from './may-be-absent.decorator.js';
 
 /** Query of `GET /users/:userId/notifications`. */
 export class InboxQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only unread notifications.' })
-  @IsOptional()
+  @MayBeAbsent()
   @IsIn(['true', 'false'])
   unread?: 'true' | 'false';
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
+  @MayBeAbsent()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -18,7 +19,7 @@ export class InboxQueryDto {
   limit: number = 50;
 
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', example: 'k3x9f2a1b0-42' })
-  @IsOptional()
+  @MayBeAbsent()
   @IsString()
   @MaxLength(64)
   before?: string;

@@ -1,12 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, Equals, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, Equals, IsArray, IsString, MaxLength } from 'class-validator';
+import { MayBeAbsent } from './may-be-absent.decorator.js';
 import { ExactlyOneOf } from './exactly-one-of.validator.js';
 
 /** `read {ids}` or `read {all: true}`, and the body of `POST /users/:userId/notifications/read`. */
 @ExactlyOneOf(['ids', 'all'])
 export class ReadDto {
   @ApiPropertyOptional({ type: [String], example: ['k3x9f2a1b0-42'], description: 'Notification ids to mark read (1 to 1000).' })
-  @IsOptional()
+  @MayBeAbsent()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
@@ -15,7 +16,7 @@ export class ReadDto {
   ids?: string[];
 
   @ApiPropertyOptional({ enum: [true], description: 'Mark every notification of the user read.' })
-  @IsOptional()
+  @MayBeAbsent()
   @Equals(true)
   all?: true;
 }

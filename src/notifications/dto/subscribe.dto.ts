@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { MayBeAbsent } from './may-be-absent.decorator.js';
 import { TOPIC_PATTERN } from '../notification.model.js';
 
 export const TOPIC_MESSAGE = 'topic must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$';
@@ -10,7 +11,7 @@ export class SubscribeDto {
   topic: string;
 
   /** The last notification id the client saw in this topic. */
-  @IsOptional()
+  @MayBeAbsent()
   @IsString()
   @MaxLength(64)
   since?: string;
