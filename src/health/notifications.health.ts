@@ -37,7 +37,8 @@ export class NotificationsHealthIndicator {
       await ping;
     } catch (error) {
       this.logger.warn(`${part} is not ready: ${(error as Error).message}`);
-      throw new Error(`${part} unavailable`);
+      // The answer names the part, never the cause: that went to the log.
+      throw new Error(`${part} unavailable`, { cause: error });
     }
   }
 }

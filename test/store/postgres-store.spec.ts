@@ -111,7 +111,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
     it('tells each notification the id before it in its topic, whichever instance stored that one, through batches and retention', async () => {
       const schema = newSchema();
       // Keeps nothing read: its prune removes a shared topic's newest notification too.
-      const [a, b] = [instance(schema, DATABASE_URL!, { historyLimit: 0, historyTtlS: 0 }), instance(schema)];
+      const [a, b] = [instance(schema, DATABASE_URL, { historyLimit: 0, historyTtlS: 0 }), instance(schema)];
       await Promise.all([a.open(), b.open()]);
 
       const first = await a.append([draft('orders'), draft('user:alice'), draft('orders')]);
@@ -263,7 +263,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
 
     it('holds the topic locks of an append whose hook never settles for its timeout only: the append answers, and another instance appends to those topics', async () => {
       const schema = newSchema();
-      const [a, b] = [instance(schema, DATABASE_URL!, RETENTION, { timeoutMs }), instance(schema, DATABASE_URL!, RETENTION, { timeoutMs: 10 * timeoutMs })];
+      const [a, b] = [instance(schema, DATABASE_URL, RETENTION, { timeoutMs }), instance(schema, DATABASE_URL, RETENTION, { timeoutMs: 10 * timeoutMs })];
       await Promise.all([a.open(), b.open()]);
 
       const hung = await settlesWithin(a.append([draft('orders'), draft('user:alice')], undefined, () => new Promise<void>(() => undefined)), withinDeadline);
@@ -279,7 +279,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
     it('lets another instance append to the topics a stalled instance held locked, within a few timeouts: the lost session is ended', async () => {
       const schema = newSchema();
       const stalled = instance(schema, viaProxy(), RETENTION, { timeoutMs });
-      const healthy = instance(schema, DATABASE_URL!, RETENTION, { timeoutMs });
+      const healthy = instance(schema, DATABASE_URL, RETENTION, { timeoutMs });
       await Promise.all([stalled.open(), healthy.open()]);
 
       // The network stalls while `stalled` holds the topic locks, between its commit and its publish.

@@ -4,13 +4,13 @@ import { IdempotencyConflictError, InvalidCursorError, StoreOverloadedError, Sto
 type StoreError = IdempotencyConflictError | InvalidCursorError | StoreUnavailableError | StoreOverloadedError;
 
 interface StoreErrorAnswer {
-  status: number;
+  status: HttpStatus;
   error: string;
   /** The answer's message; absent: the error's own, which names the client's mistake. */
   message?: string;
 }
 
-const ANSWERS = new Map<Function, StoreErrorAnswer>([
+const ANSWERS = new Map<abstract new (...args: never[]) => StoreError, StoreErrorAnswer>([
   [IdempotencyConflictError, { status: HttpStatus.CONFLICT, error: 'Conflict' }],
   [InvalidCursorError, { status: HttpStatus.BAD_REQUEST, error: 'Bad Request' }],
   [StoreUnavailableError, { status: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'store unavailable' }],
@@ -36,7 +36,7 @@ export class StoreErrorsFilter implements ExceptionFilter<StoreError> {
   private readonly logger = new Logger('NotificationsController');
 
   catch(error: StoreError, host: ArgumentsHost): void {
-    const { status, error: name, message } = ANSWERS.get(error.constructor)!;
+    const { status, error: name, message } = ANSWERS.get(error.constructor as new () => StoreError)!;
     const reply = host.switchToHttp().getResponse<Reply>();
     if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn(`answering 503: ${error.message}`);
