@@ -3,7 +3,7 @@ import { startApp } from '../../test/support/start-app.js';
 import { NotificationsClient, tokenExpiresAt } from '../src/index.js';
 import { nextEvent, record, sleep } from './support/client-probe.js';
 import { publish } from './support/rest-publisher.js';
-import { signToken } from './support/test-tokens.js';
+import { hsToken } from '../../test/support/tokens.js';
 
 type App = Awaited<ReturnType<typeof startApp>>;
 
@@ -22,7 +22,7 @@ describe('NotificationsClient with JWT identity', () => {
   afterAll(() => app.close());
 
   it('connects with a token sent as access_token', async () => {
-    const token = await signToken(JWT_SECRET, 'alice', 600);
+    const token = await hsToken('alice', {}, 600, JWT_SECRET);
     const client = track(new NotificationsClient({ url: app.wsUrl, token, WebSocket }));
     client.connect();
     expect((await nextEvent(client, 'welcome')).userId).toBe('alice');
@@ -34,7 +34,7 @@ describe('NotificationsClient with JWT identity', () => {
   it('refreshes a short-lived token with auth before it expires and stays connected past its exp', async () => {
     const issued: string[] = [];
     const getter = async (): Promise<string> => {
-      issued.push(await signToken(JWT_SECRET, 'bob', 3));
+      issued.push(await hsToken('bob', {}, 3, JWT_SECRET));
       return issued.at(-1)!;
     };
     const client = track(new NotificationsClient({ url: app.wsUrl, token: getter, WebSocket }));
@@ -58,7 +58,7 @@ describe('NotificationsClient with JWT identity', () => {
   });
 
   it('after 4001 with a static token, waits for setToken instead of reconnecting', async () => {
-    const token = await signToken(JWT_SECRET, 'carol', 2);
+    const token = await hsToken('carol', {}, 2, JWT_SECRET);
     const client = track(new NotificationsClient({ url: app.wsUrl, token, WebSocket, reconnect: { baseDelayMs: 10 } }));
     client.connect();
     await nextEvent(client, 'welcome');
@@ -74,14 +74,14 @@ describe('NotificationsClient with JWT identity', () => {
     expect(states).toEqual([]);
 
     const welcome = nextEvent(client, 'welcome');
-    client.setToken(await signToken(JWT_SECRET, 'carol', 600));
+    client.setToken(await hsToken('carol', {}, 600, JWT_SECRET));
     expect((await welcome).userId).toBe('carol');
     expect(states.map((change) => change.state)).toEqual(['connecting', 'open']);
   });
 
   it('after 4001, reconnects once the token getter hands out a fresh token', async () => {
-    const stale = await signToken(JWT_SECRET, 'dave', 2);
-    const fresh = await signToken(JWT_SECRET, 'dave', 600);
+    const stale = await hsToken('dave', {}, 2, JWT_SECRET);
+    const fresh = await hsToken('dave', {}, 600, JWT_SECRET);
     // The getter keeps returning the short token (so no refresh helps) until it is asked after the 4001.
     let calls = 0;
     const disconnects: number[] = [];
@@ -101,7 +101,7 @@ describe('NotificationsClient with JWT identity', () => {
   });
 
   it('after 4001, stays unauthorized while the getter has nothing new', async () => {
-    const stale = await signToken(JWT_SECRET, 'erin', 2);
+    const stale = await hsToken('erin', {}, 2, JWT_SECRET);
     let calls = 0;
     const client = track(
       new NotificationsClient({

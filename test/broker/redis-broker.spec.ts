@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { HubEvent } from '../../src/notifications/broker/notification-broker.js';
 import { RedisBroker } from '../../src/notifications/broker/redis.broker.js';
 import { formatNotificationId } from '../../src/notifications/store/notification-id.js';
-import { eventually } from '../support/eventually.js';
+import { eventually, until } from '../support/eventually.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 import { RedisServerProcess } from './redis-server.fixture.js';
 
@@ -42,13 +42,6 @@ async function startInstance(url: string, channel: string, timeoutMs?: number): 
   return { broker, received };
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeWithRedis('RedisBroker', () => {
   const instances: Instance[] = [];
@@ -76,7 +69,7 @@ describeWithRedis('RedisBroker', () => {
     ]);
 
     for (const instance of [a, b]) {
-      await waitFor(() => instance.received.length === 101, 'every event');
+      await until(() => instance.received.length === 101, 'every event');
       expect(instance.received.filter((label) => label.startsWith('a-'))).toEqual(fromA);
       expect(instance.received.filter((label) => label.startsWith('b-'))).toEqual(fromB);
       expect(instance.received).toContain('unread:alice');
@@ -99,7 +92,7 @@ describeWithRedis('RedisBroker', () => {
     }
     await a.broker.publish([notificationEvent('after-noise')]);
 
-    await waitFor(() => a.received.length === 1, 'the event after the noise');
+    await until(() => a.received.length === 1, 'the event after the noise');
     expect(a.received).toEqual(['after-noise']);
   });
 
@@ -135,7 +128,7 @@ describeWithRedis('RedisBroker', () => {
       stranger.disconnect();
     }
 
-    await waitFor(() => a.received.length === 3, 'the valid events');
+    await until(() => a.received.length === 3, 'the valid events');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(a.received).toEqual(['kept-1', 'kept-2', 'unread:alice']);
   });
@@ -165,7 +158,7 @@ describeWithRedis('RedisBroker', () => {
         expect(Date.now() - started).toBeLessThan(timeoutMs + 500);
       }
       await healthy.broker.publish([notificationEvent('meanwhile')]);
-      await waitFor(() => healthy.received.includes('meanwhile'), 'the healthy instance’s own event');
+      await until(() => healthy.received.includes('meanwhile'), 'the healthy instance’s own event');
 
       await proxy.resume();
       await eventually(() => stalled.broker.ping(), 'the stalled instance to answer again');
@@ -199,7 +192,7 @@ describeWithRedis('RedisBroker', () => {
       );
 
       for (let index = 0; index < 5; index++) await a.broker.publish([notificationEvent(`before-${index}`)]);
-      await waitFor(() => b.received.length === 5, 'the events before the crash');
+      await until(() => b.received.length === 5, 'the events before the crash');
 
       await server.kill();
       const started = Date.now();
@@ -216,7 +209,7 @@ describeWithRedis('RedisBroker', () => {
       await a.broker.publish([notificationEvent('after-0'), notificationEvent('after-1')]);
       await b.broker.publish([notificationEvent('after-2')]);
       for (const instance of [a, b]) {
-        await waitFor(() => instance.received.length === 8, 'the events after the restart');
+        await until(() => instance.received.length === 8, 'the events after the restart');
         expect(instance.received).toEqual([
           ...Array.from({ length: 5 }, (_, index) => `before-${index}`),
           'after-0',

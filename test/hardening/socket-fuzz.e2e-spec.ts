@@ -10,6 +10,7 @@ import { expectStillRunning } from '../support/service-exit.js';
 import { type ServiceInstance, startInstance } from '../support/service-instance.fixture.js';
 import { SteadyPublisher } from '../support/steady-publisher.js';
 import { TopicWatcher } from '../support/topic-watcher.js';
+import { isJsonObject } from '../../src/notifications/json-object.js';
 import { type Frame as Reply, TestClient } from '../support/ws-client.js';
 
 const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -37,7 +38,6 @@ type Expected = { close: 1009 } | { code: 'BAD_JSON' | 'UNKNOWN_EVENT'; event?: 
 
 const text = (value: string): Frame => ({ text: value });
 const envelope = (event: string, data: string): Frame => text(`{"event":${json(event)},"data":${data}}`);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function expectedAnswer(frame: Frame): Expected {
   if ('binary' in frame) return frame.binary.length > MAX_PAYLOAD_BYTES ? { close: 1009 } : { code: 'BAD_JSON' };
@@ -48,9 +48,9 @@ function expectedAnswer(frame: Frame): Expected {
   } catch {
     return { code: 'BAD_JSON' };
   }
-  if (!isObject(message) || typeof message.event !== 'string') return { code: 'BAD_JSON' };
+  if (!isJsonObject(message) || typeof message.event !== 'string') return { code: 'BAD_JSON' };
   if (!REPLY_OF.has(message.event)) return { code: 'UNKNOWN_EVENT', event: message.event, data: message.data };
-  if (!isObject(message.data)) return { code: 'BAD_JSON', event: message.event, data: message.data };
+  if (!isJsonObject(message.data)) return { code: 'BAD_JSON', event: message.event, data: message.data };
   return { command: message.event, data: message.data };
 }
 

@@ -10,3 +10,14 @@ export async function eventually<T>(attempt: () => Promise<T> | T, what: string,
     }
   }
 }
+
+/** Resolves once `condition` holds, polling; fails after `timeoutMs`, naming `what`. */
+export function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return eventually(
+    () => {
+      if (!condition()) throw new Error('not yet');
+    },
+    what,
+    timeoutMs,
+  );
+}

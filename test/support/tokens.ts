@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 export const JWT_SECRET = 'test-secret-of-at-least-16-chars';
@@ -5,9 +6,12 @@ export const JWT_SECRET = 'test-secret-of-at-least-16-chars';
 /** Seconds since the epoch, `offset` seconds from now (as JWT time claims count). */
 export const epochIn = (offset: number): number => Math.floor(Date.now() / 1000) + offset;
 
-/** Signs an HS256 token for `sub` with extra claims; `expiresIn` in seconds from now. */
+/**
+ * Signs an HS256 token for `sub` with extra claims; `expiresIn` in seconds from now. A random
+ * `jti` makes every token distinct, even two signed within the same second.
+ */
 export function hsToken(sub: string, claims: Record<string, unknown> = {}, expiresIn?: number, secret = JWT_SECRET): Promise<string> {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt();
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setJti(randomUUID());
   if (expiresIn !== undefined) jwt.setExpirationTime(epochIn(expiresIn));
   return jwt.sign(new TextEncoder().encode(secret));
 }
