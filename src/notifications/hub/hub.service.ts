@@ -8,6 +8,7 @@ import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { seqOf } from '../store/notification-id.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from './frame.js';
+import { rawSocketOf, waitForDrain } from './socket-drain.js';
 import type { Subscriber } from './subscriber.js';
 
 /** A live notification, held back while its topic catches up from the store. */
@@ -53,6 +54,8 @@ export class Hub implements OnModuleDestroy {
   private pass: Subscriber[] = [];
   private slicesDone = HEARTBEAT_SLICES;
   private missingHandler: ((position: CatchUpPosition) => void) | null = null;
+  /** The one wait per socket for its buffer to drain, shared by the replays writing to it. */
+  private readonly draining = new Map<Subscriber, Promise<boolean>>();
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {
     // One timer for every socket rather than a timer per socket.
@@ -200,9 +203,13 @@ export class Hub implements OnModuleDestroy {
     const both = unread === null ? frame : Buffer.concat([frame, unread]);
     let delivered = 0;
     for (const subscriber of audience.subscribers) {
-      const held = subscriber.heldFor(notification.topic);
-      if (held) {
-        held.push(notification);
+      const replay = subscriber.replayOf(notification.topic);
+      if (replay) {
+        // Past MAX_REPLAY held, the client is better served by a fresh `since` than by a longer wait.
+        if (!replay.hold(notification)) this.closeTooFarBehind(subscriber, notification.topic);
+        if (unread !== null) this.write(subscriber, unread);
+      } else if (subscriber.replayed(notification.topic, seq)) {
+        // Its replay read it from the store before the broker brought it here: only the count is news.
         if (unread !== null) this.write(subscriber, unread);
       } else if (this.write(subscriber, both)) delivered++;
     }
@@ -228,6 +235,22 @@ export class Hub implements OnModuleDestroy {
     return this.write(subscriber, encodeFrame(event, data));
   }
 
+  /**
+   * Writes a replay frame at the pace the client reads: while the socket's buffer is over its
+   * high-water mark (a write returned false), waits for it to drain first, so a replay of any size
+   * keeps at most that and one frame in memory and never meets MAX_BUFFERED_BYTES by itself. False
+   * when the frame was not written: `signal` aborted, the socket closed, or it stalled (see drained).
+   */
+  async writePaced(subscriber: Subscriber, frame: Buffer, signal: AbortSignal): Promise<boolean> {
+    const raw = rawSocketOf(subscriber.socket);
+    while (raw.writableNeedDrain && !signal.aborted && subscriber.socket.readyState === WebSocket.OPEN) {
+      if (!(await this.drained(subscriber))) return false;
+    }
+    if (signal.aborted || subscriber.socket.readyState !== WebSocket.OPEN) return false;
+    raw.write(frame);
+    return true;
+  }
+
   /** Closes every socket with `code` (1001 on shutdown). */
   closeAll(code: number, reason: string): void {
     for (const subscriber of this.connections) subscriber.socket.close(code, reason);
@@ -249,6 +272,32 @@ export class Hub implements OnModuleDestroy {
     }
     raw.write(frame);
     return true;
+  }
+
+  /**
+   * Waits for a socket's buffer to drain: true once it did. A socket that takes nothing for a whole
+   * heartbeat interval is not reading (a reader drains a buffer within moments, and a peer silent
+   * that long would soon miss its pongs too): closed with 4008, so it recovers with `since`.
+   */
+  private drained(subscriber: Subscriber): Promise<boolean> {
+    let wait = this.draining.get(subscriber);
+    if (!wait) {
+      wait = waitForDrain(rawSocketOf(subscriber.socket), this.options.heartbeatMs).then((outcome) => {
+        this.draining.delete(subscriber);
+        if (outcome === 'stalled' && subscriber.socket.readyState === WebSocket.OPEN) {
+          this.close(subscriber, CloseCode.TOO_SLOW, 'not reading its replay');
+        }
+        return outcome === 'drained';
+      });
+      this.draining.set(subscriber, wait);
+    }
+    return wait;
+  }
+
+  /** Stops a replay whose held live notifications passed MAX_REPLAY, and closes its socket with 4008. */
+  private closeTooFarBehind(subscriber: Subscriber, topic: string): void {
+    subscriber.release(topic);
+    if (subscriber.socket.readyState === WebSocket.OPEN) this.close(subscriber, CloseCode.TOO_SLOW, 'too far behind during a replay');
   }
 
   /** Closes a socket for a reason of the server's (4008, 1008, 4001). */

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { Notification } from '../notification.model.js';
 import type { ConnectionUser } from '../notifications.options.js';
+import { ReplayRun } from './replay-run.js';
 
 /**
  * One open connection as the Hub sees it: its socket, identity and topics. Idle connections
@@ -12,8 +12,12 @@ export class Subscriber {
   missedPongs = 0;
   /** Closes the socket with 4001 when the identity expires. */
   expiryTimer?: NodeJS.Timeout;
-  /** Live notifications held back per topic while a `since` replay of it is being read. */
-  private held?: Map<string, Notification[]>;
+  /**
+   * Per topic, the replay under way, or the seq a finished one reached: live notifications up to it
+   * may still arrive (a broker delivers after the store commits) and are not sent twice. Created by
+   * the first replay; an entry goes with the first live notification past it.
+   */
+  private replays?: Map<string, ReplayRun | number>;
   /** Times (ms) of recent exceptions, for MAX_BAD_FRAMES. */
   private badFrameTimes?: number[];
 
@@ -27,20 +31,47 @@ export class Subscriber {
     return this.user?.id ?? null;
   }
 
-  /** Starts holding live notifications of `topic`; returns the list they collect in. */
-  hold(topic: string): Notification[] {
-    const held: Notification[] = [];
-    (this.held ??= new Map()).set(topic, held);
-    return held;
+  /** Starts a replay of `topic`: its live notifications are held (at most `maxHeld`) until the replay ends. */
+  startReplay(topic: string, maxHeld: number): ReplayRun {
+    const run = new ReplayRun(maxHeld);
+    (this.replays ??= new Map()).set(topic, run);
+    return run;
   }
 
-  /** The list collecting `topic`'s live notifications, when a replay of it is under way. */
-  heldFor(topic: string): Notification[] | undefined {
-    return this.held?.get(topic);
+  /** The replay of `topic` under way, if any. */
+  replayOf(topic: string): ReplayRun | undefined {
+    const entry = this.replays?.get(topic);
+    return typeof entry === 'object' ? entry : undefined;
   }
 
-  release(topic: string): void {
-    this.held?.delete(topic);
+  /** True when a finished replay of `topic` carried the live notification `seq` already. */
+  replayed(topic: string, seq: number): boolean {
+    const reached = this.replays?.get(topic);
+    if (typeof reached !== 'number') return false;
+    if (seq <= reached) return true;
+    this.forget(topic);
+    return false;
+  }
+
+  /** Ends the replay `run` of `topic`, remembering how far it reached. */
+  endReplay(topic: string, run: ReplayRun): void {
+    if (this.replays?.get(topic) !== run) return;
+    run.stop();
+    if (run.reachedSeq > 0) this.replays.set(topic, run.reachedSeq);
+    else this.forget(topic);
+  }
+
+  /** Stops the replay of `topic` (only when it is still `run`, if given), dropping what it held and how far it reached. */
+  release(topic: string, run?: ReplayRun): void {
+    const current = this.replays?.get(topic);
+    if (current === undefined || (run !== undefined && run !== current)) return;
+    if (typeof current === 'object') current.stop();
+    this.forget(topic);
+  }
+
+  private forget(topic: string): void {
+    this.replays!.delete(topic);
+    if (this.replays!.size === 0) this.replays = undefined;
   }
 
   /** Records an exception; true when the connection passed `limit` within `windowMs`. */

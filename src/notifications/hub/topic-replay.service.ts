@@ -1,48 +1,90 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { seqOf } from '../store/notification-id.js';
+import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
-import { readAllSince } from '../store/read-all-since.js';
+import { encodeFrame } from './frame.js';
 import { Hub } from './hub.service.js';
+import type { ReplayRun } from './replay-run.js';
+import { measureReplay, readWindow } from './replay-window.js';
 import type { Subscriber } from './subscriber.js';
 
-
 /**
- * Subscribes a socket to a topic, replaying what it missed after `since` first. Live
- * notifications that arrive during the replay are held, then sent after it, skipping any
- * the replay already carried: no gap, no duplicate.
+ * Subscribes a socket to a topic, replaying what it missed after `since` first: the newest
+ * MAX_REPLAY of it, a page at a time, at the pace the client reads. Live notifications that arrive
+ * meanwhile are held, then sent after it, skipping any the replay already carried: no gap, no
+ * duplicate. Subscribes of a topic whose replay is under way wait for it and continue the same
+ * stream; an unsubscribe (or close) stops it and drops the subscribes still waiting behind it.
  */
 @Injectable()
 export class TopicReplay {
   constructor(
     private readonly hub: Hub,
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
   async subscribe(subscriber: Subscriber, topic: string, since?: string): Promise<void> {
     // A socket that closed while its subscription was being authorized must not rejoin a topic.
     if (subscriber.socket.readyState !== WebSocket.OPEN) return;
-    if (since === undefined) {
+    let run = subscriber.replayOf(topic);
+    if (!run && since === undefined) {
       this.hub.join(subscriber, topic);
       this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
       return;
     }
-    const held = subscriber.hold(topic);
-    this.hub.join(subscriber, topic);
+    if (!run) {
+      // Held from before the store is read: whatever the read misses arrives live, and is held.
+      run = subscriber.startReplay(topic, this.options.maxReplay);
+      this.hub.join(subscriber, topic);
+    }
+    const current = run;
+    await current.next(() => this.turn(subscriber, topic, since, current));
+  }
+
+  /** One subscribe's share of a run: its replay (none without `since`), then what was held meanwhile. */
+  private async turn(subscriber: Subscriber, topic: string, since: string | undefined, run: ReplayRun): Promise<void> {
     try {
-      const { items, recovered } = await readAllSince(this.store, topic, since);
-      this.hub.send(subscriber, 'subscribed', { topic, recovered, missed: items.length });
-      for (const notification of items) this.hub.send(subscriber, 'notification', notification);
-      // A `since` that was not recovered may come from another epoch: its seq means nothing here.
-      const lastSeq = items.length > 0 ? seqOf(items[items.length - 1].id) : recovered ? seqOf(since) : 0;
-      // Stop holding before sending the held ones: nothing can arrive in between (one thread).
-      subscriber.release(topic);
-      for (const notification of held) {
-        if (seqOf(notification.id) > lastSeq) this.hub.send(subscriber, 'notification', notification);
-      }
+      if (since === undefined) this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
+      else if (!(await this.replay(subscriber, topic, since, run))) return subscriber.release(topic, run);
+      await this.sendHeld(subscriber, topic, run);
     } catch (error) {
-      this.hub.leave(subscriber, topic);
+      // As before replays were queued: a subscribe that failed leaves its topic (and stops holding it), unless another one follows.
+      if (run.idle) this.hub.leave(subscriber, topic);
       throw error;
     }
+  }
+
+  /** Writes the window after `since`, preceded by `subscribed`; false when the run stopped or the socket went. */
+  private async replay(subscriber: Subscriber, topic: string, since: string, run: ReplayRun): Promise<boolean> {
+    const start = run.startFor(since);
+    const window = await measureReplay(this.store, topic, start, this.options.maxReplay);
+    if (run.signal.aborted) return false;
+    const recovered = run.begin(since, start, window);
+    this.hub.send(subscriber, 'subscribed', { topic, recovered, missed: window.count });
+    for await (const notification of readWindow(this.store, topic, window)) {
+      if (!(await this.hub.writePaced(subscriber, encodeFrame('notification', notification), run.signal))) return false;
+      run.advance(notification.id);
+    }
+    return true;
+  }
+
+  /**
+   * Sends what was held during the replay, minus what it carried, then stops holding unless
+   * another subscribe of the topic waits. The last check and the end happen in one go, so no live
+   * notification can fall between them; ones the replay carried that arrive later are skipped
+   * by the Hub (see Subscriber.replayed).
+   */
+  private async sendHeld(subscriber: Subscriber, topic: string, run: ReplayRun): Promise<void> {
+    for (let held = run.takeHeld(); held.length > 0; held = run.takeHeld()) {
+      for (const notification of held) {
+        if (!run.isNew(notification.id)) continue;
+        if (!(await this.hub.writePaced(subscriber, encodeFrame('notification', notification), run.signal))) {
+          return subscriber.release(topic, run);
+        }
+        run.advance(notification.id);
+      }
+    }
+    if (run.idle) subscriber.endReplay(topic, run);
   }
 }
