@@ -10,6 +10,7 @@ import { NotificationsGateway } from './gateway/notifications.gateway.js';
 import { ProtocolExceptionFilter } from './gateway/protocol-exception.filter.js';
 import { InboxController } from './http/inbox.controller.js';
 import { NotificationsController } from './http/notifications.controller.js';
+import { Heartbeat } from './hub/heartbeat.service.js';
 import { Hub } from './hub/hub.service.js';
 import { TopicReplay } from './hub/topic-replay.service.js';
 import { assertProductionReady, insecureDefaults } from './insecure-defaults.js';
@@ -43,6 +44,7 @@ import { storeProvider } from './store/store.provider.js';
     storeProvider,
     brokerProvider,
     Hub,
+    Heartbeat,
     TopicReplay,
     TokenVerifier,
     HandshakeAuthenticator,

@@ -49,7 +49,6 @@ describe('Hub: a topic that catches up from the store', () => {
   });
   afterEach(async () => {
     client.close();
-    hub.onModuleDestroy();
     server.close();
   });
 

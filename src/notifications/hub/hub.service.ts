@@ -1,5 +1,4 @@
-import type { Socket } from 'node:net';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import type { Notification } from '../notification.model.js';
 import { topicOwner } from '../notification.model.js';
@@ -7,8 +6,10 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { seqOf } from '../store/notification-id.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import type { ServerEvent, ServerFrames } from '../protocol/frames.js';
 import { encodeFrame } from './frame.js';
-import { rawSocketOf, waitForDrain } from './socket-drain.js';
+import { waitForDrain } from './socket-drain.js';
+import { rawSocketOf } from './ws-internals.js';
 import type { Subscriber } from './subscriber.js';
 
 /** A live notification, held back while its topic catches up from the store. */
@@ -17,9 +18,6 @@ interface HeldDelivery {
   unreadCount?: number;
   previousId?: string | null;
 }
-
-/** A heartbeat pass is spread over this many ticks of its one timer. */
-const HEARTBEAT_SLICES = 10;
 
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
@@ -43,24 +41,17 @@ export interface CatchUpPosition {
  * serialized and framed once, then the same bytes go to every subscriber.
  */
 @Injectable()
-export class Hub implements OnModuleDestroy {
+export class Hub {
   private readonly logger = new Logger(Hub.name);
   private readonly audiences = new Map<string, TopicAudience>();
   private readonly users = new Map<string, Set<Subscriber>>();
   readonly connections = new Set<Subscriber>();
   private readonly bySocket = new WeakMap<WebSocket, Subscriber>();
-  private readonly heartbeat: NodeJS.Timeout;
-  /** The connections of the running heartbeat pass, and how many of its slices are done. */
-  private pass: Subscriber[] = [];
-  private slicesDone = HEARTBEAT_SLICES;
   private missingHandler: ((position: CatchUpPosition) => void) | null = null;
   /** The one wait per socket for its buffer to drain, shared by the replays writing to it. */
   private readonly draining = new Map<Subscriber, Promise<boolean>>();
 
-  constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {
-    // One timer for every socket rather than a timer per socket.
-    this.heartbeat = setInterval(() => this.sweep(), options.heartbeatMs / HEARTBEAT_SLICES).unref();
-  }
+  constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {}
 
   add(subscriber: Subscriber): void {
     this.connections.add(subscriber);
@@ -199,7 +190,7 @@ export class Hub implements OnModuleDestroy {
     audience.lastId = notification.id;
     const frame = encodeFrame('notification', notification);
     // A personal notification and the unread count it changes leave in one write (one TCP segment).
-    const unread = owner === null ? null : encodeFrame('unread', { count: unreadCount });
+    const unread = owner === null || unreadCount === undefined ? null : encodeFrame('unread', { count: unreadCount });
     const both = unread === null ? frame : Buffer.concat([frame, unread]);
     let delivered = 0;
     for (const subscriber of audience.subscribers) {
@@ -231,7 +222,7 @@ export class Hub implements OnModuleDestroy {
   }
 
   /** Sends one frame to one subscriber (replies, replays). */
-  send(subscriber: Subscriber, event: string, data: unknown): boolean {
+  send<E extends ServerEvent>(subscriber: Subscriber, event: E, data: ServerFrames[E]): boolean {
     return this.write(subscriber, encodeFrame(event, data));
   }
 
@@ -256,16 +247,11 @@ export class Hub implements OnModuleDestroy {
     for (const subscriber of this.connections) subscriber.socket.close(code, reason);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.heartbeat);
-  }
-
   /** Writes a prebuilt frame; a socket whose unsent bytes pass MAX_BUFFERED_BYTES is closed with 4008. */
   private write(subscriber: Subscriber, frame: Buffer): boolean {
     const socket = subscriber.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
-    // ws keeps the raw socket private; writing to it directly skips a per-socket copy and frame.
-    const raw = (socket as unknown as { _socket: Socket })._socket;
+    const raw = rawSocketOf(socket);
     if (raw.writableLength + frame.length > this.options.maxBufferedBytes) {
       this.close(subscriber, CloseCode.TOO_SLOW, 'too slow to read');
       return false;
@@ -305,33 +291,6 @@ export class Hub implements OnModuleDestroy {
     subscriber.socket.close(code, reason);
     this.options.observer?.connectionClosed(code);
     this.logger.log({ connectionId: subscriber.connectionId, code }, `closing: ${reason}`);
-  }
-
-  /**
-   * Pings the next slice of the pass: each connection once per HEARTBEAT_MS, a tenth of them at a
-   * time, so that 10,000 pings (and their pongs) never hold up deliveries at once. Connections
-   * opened during a pass join the next one.
-   */
-  private sweep(): void {
-    if (this.slicesDone === HEARTBEAT_SLICES) {
-      this.pass = [...this.connections];
-      this.slicesDone = 0;
-    }
-    const from = Math.floor((this.pass.length * this.slicesDone) / HEARTBEAT_SLICES);
-    this.slicesDone++;
-    const to = Math.floor((this.pass.length * this.slicesDone) / HEARTBEAT_SLICES);
-    for (let index = from; index < to; index++) this.beat(this.pass[index]);
-  }
-
-  private beat(subscriber: Subscriber): void {
-    if (!this.connections.has(subscriber)) return;
-    if (subscriber.missedPongs >= 2) {
-      this.logger.debug(`terminating ${subscriber.connectionId}: two heartbeats unanswered`);
-      subscriber.socket.terminate();
-      return;
-    }
-    subscriber.missedPongs++;
-    subscriber.socket.ping();
   }
 
   private userConnections(userId: string): Set<Subscriber> {

@@ -1,11 +1,8 @@
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
 
 /** How a wait for a socket to drain ended. */
 export type DrainOutcome = 'drained' | 'closed' | 'stalled';
 
-/** ws keeps the TCP socket under a WebSocket private; the Hub writes prebuilt frames to it directly. */
-export const rawSocketOf = (socket: WebSocket): Socket => (socket as unknown as { _socket: Socket })._socket;
 
 /**
  * Waits until `raw` has handed everything it buffered to the kernel ('drain': emitted only after a
