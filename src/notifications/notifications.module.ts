@@ -12,6 +12,7 @@ import { InboxController } from './http/inbox.controller.js';
 import { NotificationsController } from './http/notifications.controller.js';
 import { Heartbeat } from './hub/heartbeat.service.js';
 import { Hub } from './hub/hub.service.js';
+import { TopicCatchUp } from './hub/topic-catch-up.js';
 import { TopicReplay } from './hub/topic-replay.service.js';
 import { assertProductionReady, insecureDefaults } from './insecure-defaults.js';
 import { NOTIFICATIONS_MODULE_OPTIONS, NOTIFICATIONS_OPTIONS, NotificationsConfigurableModule } from './notifications.module-definition.js';
@@ -44,6 +45,7 @@ import { storeProvider } from './store/store.provider.js';
     storeProvider,
     brokerProvider,
     Hub,
+    TopicCatchUp,
     Heartbeat,
     TopicReplay,
     TokenVerifier,

@@ -12,28 +12,11 @@ import { waitForDrain } from './socket-drain.js';
 import { rawSocketOf } from './ws-internals.js';
 import type { Subscriber } from './subscriber.js';
 
-/** A live notification, held back while its topic catches up from the store. */
-interface HeldDelivery {
-  notification: Notification;
-  unreadCount?: number;
-  previousId?: string | null;
-}
-
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
   subscribers: Set<Subscriber>;
   lastSeq: number;
   lastId: string | null;
-  /** Catch-ups of the topic from the store under way (after a broker outage, or a notification that never arrived). */
-  catchUps: number;
-  /** Live notifications that arrived during the catch-ups, delivered when the last one ends. */
-  held?: HeldDelivery[];
-}
-
-/** Where a topic must catch up from: the last id delivered in it, else `fallback`. */
-export interface CatchUpPosition {
-  topic: string;
-  since: string | null;
 }
 
 /**
@@ -47,7 +30,6 @@ export class Hub {
   private readonly users = new Map<string, Set<Subscriber>>();
   readonly connections = new Set<Subscriber>();
   private readonly bySocket = new WeakMap<WebSocket, Subscriber>();
-  private missingHandler: ((position: CatchUpPosition) => void) | null = null;
   /** The one wait per socket for its buffer to drain, shared by the replays writing to it. */
   private readonly draining = new Map<Subscriber, Promise<boolean>>();
 
@@ -82,7 +64,7 @@ export class Hub {
   join(subscriber: Subscriber, topic: string): void {
     let audience = this.audiences.get(topic);
     if (!audience) {
-      audience = { subscribers: new Set(), lastSeq: 0, lastId: null, catchUps: 0 };
+      audience = { subscribers: new Set(), lastSeq: 0, lastId: null };
       this.audiences.set(topic, audience);
     }
     if (!subscriber.topics.has(topic)) this.options.observer?.subscriptionsChanged(1);
@@ -99,86 +81,36 @@ export class Hub {
     if (audience.subscribers.size === 0) this.audiences.delete(topic);
   }
 
-  /** Where `topic` would catch up from (see holdForCatchUp); undefined when nobody here subscribes to it. */
-  catchUpPosition(topic: string, fallback: string | null): string | null | undefined {
+  /** The topics with subscribers on this instance. */
+  topics(): string[] {
+    return [...this.audiences.keys()];
+  }
+
+  /** The last id delivered in `topic`: null when none yet, undefined when nobody here subscribes to it. */
+  lastDeliveredId(topic: string): string | null | undefined {
+    return this.audiences.get(topic)?.lastId;
+  }
+
+  /**
+   * True when `previousId`, the notification before one in `topic`, is newer than the last one
+   * delivered there: it never arrived. Nothing delivered yet means the subscribers joined after it.
+   */
+  missed(topic: string, previousId: string): boolean {
     const audience = this.audiences.get(topic);
-    return audience ? (audience.lastId ?? fallback) : undefined;
-  }
-
-  /**
-   * Holds live delivery in every topic with subscribers here while it catches up from the store;
-   * answers where each must read from: its last delivered id, else `fallback` (nothing was
-   * delivered in it yet, so what came after the last notification this instance saw).
-   */
-  holdForCatchUp(fallback: string | null): CatchUpPosition[] {
-    return [...this.audiences].map(([topic, audience]) => {
-      audience.catchUps++;
-      return { topic, since: audience.lastId ?? fallback };
-    });
-  }
-
-  /**
-   * Names the handler that catches a topic up when a notification in it never arrived (see
-   * deliver); the topic stays held until the handler calls resumeAfterCatchUp.
-   */
-  onMissing(handler: (position: CatchUpPosition) => void): void {
-    this.missingHandler = handler;
-  }
-
-  /**
-   * Ends a topic's catch-up: delivers what the store had (in id order) and, once no other
-   * catch-up of the topic is under way, what arrived live meanwhile; ids delivered already are
-   * skipped, so nothing goes out twice or out of order. `stored` is null when the store could
-   * not be read: what was held then goes out without looking for gaps, rather than wait forever.
-   */
-  resumeAfterCatchUp(topic: string, stored: Notification[] | null): number {
-    const audience = this.audiences.get(topic);
-    if (!audience) return 0;
-    let delivered = 0;
-    for (const notification of stored ?? []) delivered += this.fanOut(audience, notification);
-    if (audience.catchUps > 0) audience.catchUps--;
-    if (audience.catchUps > 0) return delivered;
-    const held = audience.held ?? [];
-    audience.held = undefined;
-    for (const { notification, unreadCount, previousId } of held) {
-      delivered += this.deliver(notification, unreadCount, stored === null ? undefined : previousId);
-    }
-    return delivered;
+    return audience !== undefined && audience.lastSeq > 0 && seqOf(previousId) > audience.lastSeq;
   }
 
   /**
    * Delivers a notification to its topic's subscribers, once: ids at or below the last one
-   * delivered in the topic are dropped, so a redelivery after a broker blink is harmless. When
-   * `previousId`, the one before it in its topic, is above the last one delivered, that one
-   * never arrived (its instance could not publish it): the topic is held and caught up from the
-   * store, so open sockets get it, and in order.
+   * delivered in the topic are dropped, so a redelivery after a broker blink is harmless. With
+   * nobody here in the topic, a personal notification's unread count still reaches its owner.
    */
-  deliver(notification: Notification, unreadCount?: number, previousId?: string | null): number {
+  deliver(notification: Notification, unreadCount?: number): number {
     const audience = this.audiences.get(notification.topic);
-    if (!audience) {
-      const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
-      if (owner !== null) this.sendUnread(owner, unreadCount!);
-      return 0;
-    }
-    if (audience.catchUps > 0) {
-      (audience.held ??= []).push({ notification, unreadCount, previousId });
-      return 0;
-    }
-    if (previousId && this.missingHandler && this.isMissing(audience, previousId)) {
-      audience.held = [{ notification, unreadCount, previousId }];
-      audience.catchUps = 1;
-      const { topic } = notification;
-      this.logger.warn({ topic, previousId, lastDelivered: audience.lastId }, 'a notification never arrived; catching up from the store');
-      this.missingHandler({ topic, since: audience.lastId });
-      return 0;
-    }
-    return this.fanOut(audience, notification, unreadCount);
-  }
-
-  /** True when the notification before this one in its topic is newer than the last delivered. */
-  private isMissing(audience: TopicAudience, previousId: string): boolean {
-    // Nothing delivered yet: the subscribers joined after whatever came before.
-    return audience.lastSeq > 0 && seqOf(previousId) > audience.lastSeq;
+    if (audience) return this.fanOut(audience, notification, unreadCount);
+    const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
+    if (owner !== null) this.sendUnread(owner, unreadCount!);
+    return 0;
   }
 
   /** Writes a notification to its audience unless an id as new was delivered there already. */

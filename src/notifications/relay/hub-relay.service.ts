@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from '../broker/notification-broker.js';
-import { type CatchUpPosition, Hub } from '../hub/hub.service.js';
+import { Hub } from '../hub/hub.service.js';
+import { type CatchUpPosition, TopicCatchUp } from '../hub/topic-catch-up.js';
 import type { Notification } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
@@ -32,12 +33,13 @@ export class HubRelay implements OnModuleInit {
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     @Inject(NOTIFICATION_BROKER) private readonly broker: NotificationBroker,
     private readonly hub: Hub,
+    private readonly catchUps: TopicCatchUp,
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.broker.onResubscribe((subscribed) => void this.catchUp(subscribed));
-    this.hub.onMissing((position) => void this.catchUpTopic(position));
+    this.catchUps.onMissing((position) => void this.catchUpTopic(position));
     await this.broker.start((event) => this.fromBroker(event));
   }
 
@@ -77,11 +79,14 @@ export class HubRelay implements OnModuleInit {
       if (event.unreadCount !== undefined) unreadCounts.set(event.notification.id, event.unreadCount);
     }
     for (const topic of topics) {
-      const since = this.hub.catchUpPosition(topic, this.lastBrokered);
+      const lastDelivered = this.hub.lastDeliveredId(topic);
+      // Nobody here subscribes to the topic: nothing to read for.
+      if (lastDelivered === undefined) continue;
+      const since = lastDelivered ?? this.lastBrokered;
       if (!since) continue;
       try {
         const { items } = await readAllSince(this.store, topic, since);
-        for (const notification of items) this.countDelivered(this.hub.deliver(notification, unreadCounts.get(notification.id)));
+        for (const notification of items) this.countDelivered(this.catchUps.deliver(notification, unreadCounts.get(notification.id)));
       } catch (error) {
         // The notifications are stored: never fail the publish for a read; deliver the events as they are.
         this.logger.warn(`reading ${topic} after a broker failure failed: ${(error as Error).message}`);
@@ -91,7 +96,7 @@ export class HubRelay implements OnModuleInit {
   }
 
   private toHub(event: HubEvent): void {
-    if (event.kind === 'notification') this.countDelivered(this.hub.deliver(event.notification, event.unreadCount, event.previousId));
+    if (event.kind === 'notification') this.countDelivered(this.catchUps.deliver(event.notification, event.unreadCount, event.previousId));
     else if (event.kind === 'unread') this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
     // Holding starts before the next event of the same message is handed over: it waits its turn.
     else void this.catchUp();
@@ -109,7 +114,7 @@ export class HubRelay implements OnModuleInit {
    * it does not hold yet arrives live, after it.
    */
   private async catchUp(ready: Promise<void> = Promise.resolve()): Promise<void> {
-    const positions = this.hub.holdForCatchUp(this.lastBrokered);
+    const positions = this.catchUps.holdAll(this.lastBrokered);
     // A subscription that failed again is retried, with a catch-up of its own; read anyway.
     await ready.catch(() => undefined);
     for (let i = 0; i < positions.length; i += NEWEST_IDS_BATCH) {
@@ -136,12 +141,12 @@ export class HubRelay implements OnModuleInit {
     return positions.filter(({ topic, since }) => {
       const id = newest.get(topic);
       if (id !== undefined && since !== null && seqOf(id) > seqOf(since)) return true;
-      this.countDelivered(this.hub.resumeAfterCatchUp(topic, []));
+      this.countDelivered(this.catchUps.resume(topic, []));
       return false;
     });
   }
 
-  /** Reads what a held topic missed and resumes it (see Hub.resumeAfterCatchUp). */
+  /** Reads what a held topic missed and resumes it (see TopicCatchUp.resume). */
   private async catchUpTopic({ topic, since }: CatchUpPosition): Promise<void> {
     let stored: Notification[] | null = [];
     try {
@@ -150,7 +155,7 @@ export class HubRelay implements OnModuleInit {
       stored = null;
       this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
     } finally {
-      this.countDelivered(this.hub.resumeAfterCatchUp(topic, stored));
+      this.countDelivered(this.catchUps.resume(topic, stored));
     }
   }
 
