@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Hub } from '../../src/notifications/hub/hub.service.js';
 import { type CatchUpPosition, TopicCatchUp } from '../../src/notifications/hub/topic-catch-up.js';
-import { Subscriber } from '../../src/notifications/hub/subscriber.js';
+import { Connection } from '../../src/notifications/hub/connection.js';
 import type { Notification } from '../../src/notifications/notification.model.js';
 import { resolveOptions } from '../../src/notifications/notifications.options.js';
 import { TestClient } from '../support/ws-client.js';
@@ -25,7 +25,7 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
   let hub: Hub;
   let catchUps: TopicCatchUp;
   let client: TestClient;
-  let subscriber: Subscriber;
+  let connection: Connection;
   /** What the Hub asked the store to be read for: a notification in the topic never arrived. */
   let missing: CatchUpPosition[];
 
@@ -40,9 +40,9 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(server, 'listening');
     server.on('connection', (socket) => {
-      subscriber = new Subscriber(socket, 'c1', null);
-      hub.add(subscriber);
-      hub.join(subscriber, TOPIC);
+      connection = new Connection(socket, 'c1', null);
+      hub.add(connection);
+      hub.join(connection, TOPIC);
       socket.send(JSON.stringify({ event: 'welcome', data: {} }));
     });
     client = await TestClient.connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -69,7 +69,7 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
   it('delivers straight away when the predecessor is the last one delivered, or when nothing was delivered in the topic yet', async () => {
     catchUps.deliver(n(2), undefined, 'e-1');
     // Subscribers of a topic with no delivery yet joined after whatever came before.
-    hub.join(subscriber, 'invoices');
+    hub.join(connection, 'invoices');
     catchUps.deliver(n(9, 'invoices'), undefined, 'e-8');
     await settle();
     expect(missing).toEqual([]);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Subscriber } from '../hub/subscriber.js';
+import type { Connection } from '../hub/connection.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 
@@ -16,7 +16,7 @@ interface Bucket {
  */
 @Injectable()
 export class CommandRateLimiter {
-  private readonly buckets = new WeakMap<Subscriber, Bucket>();
+  private readonly buckets = new WeakMap<Connection, Bucket>();
   private readonly perMs: number;
   private readonly burst: number;
 
@@ -26,9 +26,9 @@ export class CommandRateLimiter {
   }
 
   /** Takes one frame's token; false when the connection is over its rate. */
-  allow(subscriber: Subscriber, now = performance.now()): boolean {
-    let bucket = this.buckets.get(subscriber);
-    if (!bucket) this.buckets.set(subscriber, (bucket = { tokens: this.burst, filledAt: now }));
+  allow(connection: Connection, now = performance.now()): boolean {
+    let bucket = this.buckets.get(connection);
+    if (!bucket) this.buckets.set(connection, (bucket = { tokens: this.burst, filledAt: now }));
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.filledAt) * this.perMs);
     bucket.filledAt = now;
     if (bucket.tokens < 1) return false;

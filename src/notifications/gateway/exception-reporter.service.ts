@@ -22,14 +22,14 @@ export class ExceptionReporter {
   ) {}
 
   report(socket: WebSocket, body: ExceptionData): void {
-    const subscriber = this.hub.subscriberOf(socket);
+    const connection = this.hub.connectionOf(socket);
     // A socket already closing (1008 for bad frames, say) is not answered, counted or logged again.
-    if (!subscriber || socket.readyState !== WebSocket.OPEN) return;
+    if (!connection || socket.readyState !== WebSocket.OPEN) return;
     this.options.observer?.exceptionSent(body.code);
-    this.logger.debug({ connectionId: subscriber.connectionId, code: body.code }, 'exception sent');
-    this.hub.send(subscriber, 'exception', body);
-    if (subscriber.recordBadFrame(Date.now(), this.options.maxBadFrames, BAD_FRAME_WINDOW_MS)) {
-      this.hub.close(subscriber, CloseCode.POLICY, 'too many bad frames');
+    this.logger.debug({ connectionId: connection.connectionId, code: body.code }, 'exception sent');
+    this.hub.send(connection, 'exception', body);
+    if (connection.recordBadFrame(Date.now(), this.options.maxBadFrames, BAD_FRAME_WINDOW_MS)) {
+      this.hub.close(connection, CloseCode.POLICY, 'too many bad frames');
     }
   }
 }

@@ -20,7 +20,7 @@ import { ReadDto } from '../dto/read.dto.js';
 import { SubscribeDto } from '../dto/subscribe.dto.js';
 import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
 import { Hub } from '../hub/hub.service.js';
-import { Subscriber } from '../hub/subscriber.js';
+import { Connection } from '../hub/connection.js';
 import { TopicReplay } from '../hub/topic-replay.service.js';
 import { BROADCAST_TOPIC, personalTopic, topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
@@ -74,14 +74,14 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     // Listeners shared by every socket (ws calls them with the socket as `this`): no closure per connection.
     const observer = options.observer;
     this.onPong = function (this: WebSocket) {
-      const subscriber = hub.subscriberOf(this);
-      if (subscriber) subscriber.missedPongs = 0;
+      const connection = hub.connectionOf(this);
+      if (connection) connection.missedPongs = 0;
     };
     this.onFrame = function (this: WebSocket, raw: RawData, isBinary: boolean) {
-      const subscriber = hub.subscriberOf(this);
-      if (!subscriber) return;
+      const connection = hub.connectionOf(this);
+      if (!connection) return;
       // Over the rate, a frame is answered without being parsed.
-      if (!rate.allow(subscriber)) {
+      if (!rate.allow(connection)) {
         observer?.frameReceived('limited');
         return reporter.report(this, RATE_LIMITED);
       }
@@ -114,22 +114,22 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       // Handshakes that raced past the limits together are closed at once (see verifyHandshake).
       const over = this.overLimit(user);
       if (over) return socket.close(over === 503 ? CloseCode.TRY_AGAIN_LATER : CloseCode.POLICY, over === 503 ? 'server full' : 'too many connections');
-      const subscriber = new Subscriber(socket, randomUUID(), user);
-      this.hub.add(subscriber);
+      const connection = new Connection(socket, randomUUID(), user);
+      this.hub.add(connection);
       socket.on('pong', this.onPong);
       inspectsFrames(socket);
       socket.on('message', this.onFrame);
-      this.hub.join(subscriber, BROADCAST_TOPIC);
-      if (user) this.hub.join(subscriber, personalTopic(user.id));
-      this.hub.send(subscriber, 'welcome', {
-        connectionId: subscriber.connectionId,
-        userId: subscriber.userId,
+      this.hub.join(connection, BROADCAST_TOPIC);
+      if (user) this.hub.join(connection, personalTopic(user.id));
+      this.hub.send(connection, 'welcome', {
+        connectionId: connection.connectionId,
+        userId: connection.userId,
         heartbeatMs: this.options.heartbeatMs,
       });
-      this.logger.debug({ connectionId: subscriber.connectionId, userId: subscriber.userId }, 'connection opened');
+      this.logger.debug({ connectionId: connection.connectionId, userId: connection.userId }, 'connection opened');
       if (user) {
-        this.scheduleExpiry(subscriber);
-        this.sendUnreadCount(subscriber, user.id);
+        this.scheduleExpiry(connection);
+        this.sendUnreadCount(connection, user.id);
       }
     } catch (error) {
       this.logger.error(`connection setup failed: ${(error as Error).message}`);
@@ -138,44 +138,44 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   handleDisconnect(socket: WebSocket): void {
-    const subscriber = this.hub.subscriberOf(socket);
-    if (!subscriber) return;
-    clearTimeout(subscriber.expiryTimer);
-    this.hub.remove(subscriber);
-    this.logger.debug({ connectionId: subscriber.connectionId }, 'connection closed');
+    const connection = this.hub.connectionOf(socket);
+    if (!connection) return;
+    clearTimeout(connection.expiryTimer);
+    this.hub.remove(connection);
+    this.logger.debug({ connectionId: connection.connectionId }, 'connection closed');
   }
 
   @Command('subscribe')
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic, since }: SubscribeDto): Promise<void> {
-    const subscriber = this.subscriberOf(socket);
-    this.assertMaySubscribe(subscriber, topic);
-    if (!(await this.access.maySubscribe(subscriber.user, topic))) {
+    const connection = this.connectionOf(socket);
+    this.assertMaySubscribe(connection, topic);
+    if (!(await this.access.maySubscribe(connection.user, topic))) {
       throw new ProtocolException('FORBIDDEN', `not allowed to subscribe to "${topic}"`);
     }
     // Other subscribes may have joined while this one was authorized: the limit holds after the wait too.
-    this.assertMaySubscribe(subscriber, topic);
-    await this.replay.subscribe(subscriber, topic, since);
+    this.assertMaySubscribe(connection, topic);
+    await this.replay.subscribe(connection, topic, since);
   }
 
   @Command('unsubscribe')
   unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic }: UnsubscribeDto): void {
-    const subscriber = this.subscriberOf(socket);
-    this.hub.leave(subscriber, topic);
-    this.hub.send(subscriber, 'unsubscribed', { topic });
+    const connection = this.connectionOf(socket);
+    this.hub.leave(connection, topic);
+    this.hub.send(connection, 'unsubscribed', { topic });
   }
 
   @Command('read')
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
-    const subscriber = this.subscriberOf(socket);
-    if (subscriber.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
+    const connection = this.connectionOf(socket);
+    if (connection.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
     const target = selection.all ? { all: true as const } : { ids: selection.ids! };
-    const { unreadCount } = await this.notifications.markRead(subscriber.userId, target, subscriber.connectionId);
-    this.hub.send(subscriber, 'unread', { count: unreadCount });
+    const { unreadCount } = await this.notifications.markRead(connection.userId, target, connection.connectionId);
+    this.hub.send(connection, 'unread', { count: unreadCount });
   }
 
   @Command('auth')
   async auth(@ConnectedSocket() socket: WebSocket, @MessageBody() { token }: AuthDto): Promise<void> {
-    const subscriber = this.subscriberOf(socket);
+    const connection = this.connectionOf(socket);
     let user: ConnectionUser;
     try {
       user = await this.tokens.verify(token);
@@ -183,19 +183,19 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       if (error instanceof InvalidTokenError) throw new ProtocolException('UNAUTHORIZED', 'token does not verify');
       throw error;
     }
-    if (user.id !== subscriber.userId) throw new ProtocolException('FORBIDDEN', 'token is for another user');
+    if (user.id !== connection.userId) throw new ProtocolException('FORBIDDEN', 'token is for another user');
     // The socket may have closed while the token was verified: no expiry timer for a connection that is gone.
-    if (!this.hub.connections.has(subscriber)) return;
-    subscriber.user = user;
-    this.scheduleExpiry(subscriber);
+    if (!this.hub.connections.has(connection)) return;
+    connection.user = user;
+    this.scheduleExpiry(connection);
     const expiresAt = user.expiresAt === undefined ? null : new Date(user.expiresAt * 1000).toISOString();
-    this.hub.send(subscriber, 'authenticated', { userId: user.id, expiresAt });
+    this.hub.send(connection, 'authenticated', { userId: user.id, expiresAt });
   }
 
   @Command('ping')
   ping(@ConnectedSocket() socket: WebSocket, @MessageBody() _: PingDto): void {
-    const subscriber = this.subscriberOf(socket);
-    this.hub.send(subscriber, 'pong', { time: new Date().toISOString() });
+    const connection = this.connectionOf(socket);
+    this.hub.send(connection, 'pong', { time: new Date().toISOString() });
   }
 
   /** Refuses new connections and closes open ones with 1001, giving them a moment to go. */
@@ -236,37 +236,37 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   /** LIMIT_EXCEEDED when `topic` would be one subscription more than MAX_SUBSCRIPTIONS. */
-  private assertMaySubscribe(subscriber: Subscriber, topic: string): void {
-    if (subscriber.topics.has(topic) || topic === BROADCAST_TOPIC || topicOwner(topic) !== null) return;
-    let counted = subscriber.topics.size;
-    for (const automatic of [BROADCAST_TOPIC, subscriber.userId === null ? null : personalTopic(subscriber.userId)]) {
-      if (automatic !== null && subscriber.topics.has(automatic)) counted--;
+  private assertMaySubscribe(connection: Connection, topic: string): void {
+    if (connection.topics.has(topic) || topic === BROADCAST_TOPIC || topicOwner(topic) !== null) return;
+    let counted = connection.topics.size;
+    for (const automatic of [BROADCAST_TOPIC, connection.userId === null ? null : personalTopic(connection.userId)]) {
+      if (automatic !== null && connection.topics.has(automatic)) counted--;
     }
     if (counted >= this.options.maxSubscriptions) {
       throw new ProtocolException('LIMIT_EXCEEDED', `at most ${this.options.maxSubscriptions} subscriptions per connection`);
     }
   }
 
-  private scheduleExpiry(subscriber: Subscriber): void {
-    clearTimeout(subscriber.expiryTimer);
-    const expiresAt = subscriber.user?.expiresAt;
+  private scheduleExpiry(connection: Connection): void {
+    clearTimeout(connection.expiryTimer);
+    const expiresAt = connection.user?.expiresAt;
     if (expiresAt === undefined) return;
     // The same skew the token was verified with: a token accepted just past its exp is not closed at once.
     const delay = Math.max(0, (expiresAt + this.options.jwtClockToleranceS) * 1000 - Date.now());
     if (delay > MAX_TIMER_MS) return;
-    subscriber.expiryTimer = setTimeout(() => this.hub.close(subscriber, CloseCode.TOKEN_EXPIRED, 'token expired'), delay).unref();
+    connection.expiryTimer = setTimeout(() => this.hub.close(connection, CloseCode.TOKEN_EXPIRED, 'token expired'), delay).unref();
   }
 
-  private sendUnreadCount(subscriber: Subscriber, userId: string): void {
+  private sendUnreadCount(connection: Connection, userId: string): void {
     this.notifications.unreadCount(userId).then(
-      (count) => this.hub.send(subscriber, 'unread', { count }),
+      (count) => this.hub.send(connection, 'unread', { count }),
       (error: Error) => this.logger.warn(`unread count for a new connection failed: ${error.message}`),
     );
   }
 
-  private subscriberOf(socket: WebSocket): Subscriber {
-    const subscriber = this.hub.subscriberOf(socket);
-    if (!subscriber) throw new ProtocolException('INTERNAL', 'connection is not registered');
-    return subscriber;
+  private connectionOf(socket: WebSocket): Connection {
+    const connection = this.hub.connectionOf(socket);
+    if (!connection) throw new ProtocolException('INTERNAL', 'connection is not registered');
+    return connection;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { Hub } from './hub.service.js';
-import type { Subscriber } from './subscriber.js';
+import type { Connection } from './connection.js';
 
 /** A heartbeat pass is spread over this many ticks of its one timer. */
 const HEARTBEAT_SLICES = 10;
@@ -16,7 +16,7 @@ export class Heartbeat implements OnModuleDestroy {
   private readonly logger = new Logger(Heartbeat.name);
   private readonly timer: NodeJS.Timeout;
   /** The connections of the running pass, and how many of its slices are done. */
-  private pass: Subscriber[] = [];
+  private pass: Connection[] = [];
   private slicesDone = HEARTBEAT_SLICES;
 
   constructor(
@@ -45,14 +45,14 @@ export class Heartbeat implements OnModuleDestroy {
     for (let index = from; index < to; index++) this.beat(this.pass[index]);
   }
 
-  private beat(subscriber: Subscriber): void {
-    if (!this.hub.connections.has(subscriber)) return;
-    if (subscriber.missedPongs >= 2) {
-      this.logger.debug(`terminating ${subscriber.connectionId}: two heartbeats unanswered`);
-      subscriber.socket.terminate();
+  private beat(connection: Connection): void {
+    if (!this.hub.connections.has(connection)) return;
+    if (connection.missedPongs >= 2) {
+      this.logger.debug(`terminating ${connection.connectionId}: two heartbeats unanswered`);
+      connection.socket.terminate();
       return;
     }
-    subscriber.missedPongs++;
-    subscriber.socket.ping();
+    connection.missedPongs++;
+    connection.socket.ping();
   }
 }

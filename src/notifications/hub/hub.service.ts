@@ -10,45 +10,45 @@ import type { ServerEvent, ServerFrames } from '../protocol/frames.js';
 import { encodeFrame } from './frame.js';
 import { waitForDrain } from './socket-drain.js';
 import { rawSocketOf } from './ws-internals.js';
-import type { Subscriber } from './subscriber.js';
+import type { Connection } from './connection.js';
 
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
-  subscribers: Set<Subscriber>;
+  subscribers: Set<Connection>;
   lastSeq: number;
   lastId: string | null;
 }
 
 /**
  * Which socket is in which topic on this instance, and writing to them: each notification is
- * serialized and framed once, then the same bytes go to every subscriber.
+ * serialized and framed once, then the same bytes go to every connection.
  */
 @Injectable()
 export class Hub {
   private readonly logger = new Logger(Hub.name);
   private readonly audiences = new Map<string, TopicAudience>();
-  private readonly users = new Map<string, Set<Subscriber>>();
-  readonly connections = new Set<Subscriber>();
-  private readonly bySocket = new WeakMap<WebSocket, Subscriber>();
+  private readonly users = new Map<string, Set<Connection>>();
+  readonly connections = new Set<Connection>();
+  private readonly bySocket = new WeakMap<WebSocket, Connection>();
   /** The one wait per socket for its buffer to drain, shared by the replays writing to it. */
-  private readonly draining = new Map<Subscriber, Promise<boolean>>();
+  private readonly draining = new Map<Connection, Promise<boolean>>();
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {}
 
-  add(subscriber: Subscriber): void {
-    this.connections.add(subscriber);
+  add(connection: Connection): void {
+    this.connections.add(connection);
     this.options.observer?.connectionsChanged(1);
-    this.bySocket.set(subscriber.socket, subscriber);
-    const userId = subscriber.userId;
-    if (userId !== null) this.userConnections(userId).add(subscriber);
+    this.bySocket.set(connection.socket, connection);
+    const userId = connection.userId;
+    if (userId !== null) this.userConnections(userId).add(connection);
   }
 
-  remove(subscriber: Subscriber): void {
-    if (this.connections.delete(subscriber)) this.options.observer?.connectionsChanged(-1);
-    for (const topic of subscriber.topics) this.leave(subscriber, topic);
-    const userId = subscriber.userId;
+  remove(connection: Connection): void {
+    if (this.connections.delete(connection)) this.options.observer?.connectionsChanged(-1);
+    for (const topic of connection.topics) this.leave(connection, topic);
+    const userId = connection.userId;
     const connections = userId === null ? undefined : this.users.get(userId);
-    connections?.delete(subscriber);
+    connections?.delete(connection);
     if (connections?.size === 0) this.users.delete(userId!);
   }
 
@@ -57,27 +57,27 @@ export class Hub {
     return this.users.get(userId)?.size ?? 0;
   }
 
-  subscriberOf(socket: WebSocket): Subscriber | undefined {
+  connectionOf(socket: WebSocket): Connection | undefined {
     return this.bySocket.get(socket);
   }
 
-  join(subscriber: Subscriber, topic: string): void {
+  join(connection: Connection, topic: string): void {
     let audience = this.audiences.get(topic);
     if (!audience) {
       audience = { subscribers: new Set(), lastSeq: 0, lastId: null };
       this.audiences.set(topic, audience);
     }
-    if (!subscriber.topics.has(topic)) this.options.observer?.subscriptionsChanged(1);
-    audience.subscribers.add(subscriber);
-    subscriber.topics.add(topic);
+    if (!connection.topics.has(topic)) this.options.observer?.subscriptionsChanged(1);
+    audience.subscribers.add(connection);
+    connection.topics.add(topic);
   }
 
-  leave(subscriber: Subscriber, topic: string): void {
-    if (subscriber.topics.delete(topic)) this.options.observer?.subscriptionsChanged(-1);
-    subscriber.release(topic);
+  leave(connection: Connection, topic: string): void {
+    if (connection.topics.delete(topic)) this.options.observer?.subscriptionsChanged(-1);
+    connection.release(topic);
     const audience = this.audiences.get(topic);
     if (!audience) return;
-    audience.subscribers.delete(subscriber);
+    audience.subscribers.delete(connection);
     if (audience.subscribers.size === 0) this.audiences.delete(topic);
   }
 
@@ -125,20 +125,20 @@ export class Hub {
     const unread = owner === null || unreadCount === undefined ? null : encodeFrame('unread', { count: unreadCount });
     const both = unread === null ? frame : Buffer.concat([frame, unread]);
     let delivered = 0;
-    for (const subscriber of audience.subscribers) {
-      const replay = subscriber.replayOf(notification.topic);
+    for (const connection of audience.subscribers) {
+      const replay = connection.replayOf(notification.topic);
       if (replay) {
         // Past MAX_REPLAY held, the client is better served by a fresh `since` than by a longer wait.
-        if (!replay.hold(notification)) this.closeTooFarBehind(subscriber, notification.topic);
-        if (unread !== null) this.write(subscriber, unread);
-      } else if (subscriber.replayed(notification.topic, seq)) {
+        if (!replay.hold(notification)) this.closeTooFarBehind(connection, notification.topic);
+        if (unread !== null) this.write(connection, unread);
+      } else if (connection.replayed(notification.topic, seq)) {
         // Its replay read it from the store before the broker brought it here: only the count is news.
-        if (unread !== null) this.write(subscriber, unread);
-      } else if (this.write(subscriber, both)) delivered++;
+        if (unread !== null) this.write(connection, unread);
+      } else if (this.write(connection, both)) delivered++;
     }
     // Connections of the owner that left their personal topic still hear the count.
-    for (const subscriber of owner === null ? [] : (this.users.get(owner) ?? [])) {
-      if (!audience.subscribers.has(subscriber)) this.write(subscriber, unread!);
+    for (const connection of owner === null ? [] : (this.users.get(owner) ?? [])) {
+      if (!audience.subscribers.has(connection)) this.write(connection, unread!);
     }
     return delivered;
   }
@@ -148,14 +148,14 @@ export class Hub {
     const connections = this.users.get(userId);
     if (!connections) return;
     const frame = encodeFrame('unread', { count });
-    for (const subscriber of connections) {
-      if (subscriber.connectionId !== skipConnectionId) this.write(subscriber, frame);
+    for (const connection of connections) {
+      if (connection.connectionId !== skipConnectionId) this.write(connection, frame);
     }
   }
 
-  /** Sends one frame to one subscriber (replies, replays). */
-  send<E extends ServerEvent>(subscriber: Subscriber, event: E, data: ServerFrames[E]): boolean {
-    return this.write(subscriber, encodeFrame(event, data));
+  /** Sends one frame to one connection (replies, replays). */
+  send<E extends ServerEvent>(connection: Connection, event: E, data: ServerFrames[E]): boolean {
+    return this.write(connection, encodeFrame(event, data));
   }
 
   /**
@@ -164,28 +164,28 @@ export class Hub {
    * keeps at most that and one frame in memory and never meets MAX_BUFFERED_BYTES by itself. False
    * when the frame was not written: `signal` aborted, the socket closed, or it stalled (see drained).
    */
-  async writePaced(subscriber: Subscriber, frame: Buffer, signal: AbortSignal): Promise<boolean> {
-    const raw = rawSocketOf(subscriber.socket);
-    while (raw.writableNeedDrain && !signal.aborted && subscriber.socket.readyState === WebSocket.OPEN) {
-      if (!(await this.drained(subscriber))) return false;
+  async writePaced(connection: Connection, frame: Buffer, signal: AbortSignal): Promise<boolean> {
+    const raw = rawSocketOf(connection.socket);
+    while (raw.writableNeedDrain && !signal.aborted && connection.socket.readyState === WebSocket.OPEN) {
+      if (!(await this.drained(connection))) return false;
     }
-    if (signal.aborted || subscriber.socket.readyState !== WebSocket.OPEN) return false;
+    if (signal.aborted || connection.socket.readyState !== WebSocket.OPEN) return false;
     raw.write(frame);
     return true;
   }
 
   /** Closes every socket with `code` (1001 on shutdown). */
   closeAll(code: number, reason: string): void {
-    for (const subscriber of this.connections) subscriber.socket.close(code, reason);
+    for (const connection of this.connections) connection.socket.close(code, reason);
   }
 
   /** Writes a prebuilt frame; a socket whose unsent bytes pass MAX_BUFFERED_BYTES is closed with 4008. */
-  private write(subscriber: Subscriber, frame: Buffer): boolean {
-    const socket = subscriber.socket;
+  private write(connection: Connection, frame: Buffer): boolean {
+    const socket = connection.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
     const raw = rawSocketOf(socket);
     if (raw.writableLength + frame.length > this.options.maxBufferedBytes) {
-      this.close(subscriber, CloseCode.TOO_SLOW, 'too slow to read');
+      this.close(connection, CloseCode.TOO_SLOW, 'too slow to read');
       return false;
     }
     raw.write(frame);
@@ -197,35 +197,35 @@ export class Hub {
    * heartbeat interval is not reading (a reader drains a buffer within moments, and a peer silent
    * that long would soon miss its pongs too): closed with 4008, so it recovers with `since`.
    */
-  private drained(subscriber: Subscriber): Promise<boolean> {
-    let wait = this.draining.get(subscriber);
+  private drained(connection: Connection): Promise<boolean> {
+    let wait = this.draining.get(connection);
     if (!wait) {
-      wait = waitForDrain(rawSocketOf(subscriber.socket), this.options.heartbeatMs).then((outcome) => {
-        this.draining.delete(subscriber);
-        if (outcome === 'stalled' && subscriber.socket.readyState === WebSocket.OPEN) {
-          this.close(subscriber, CloseCode.TOO_SLOW, 'not reading its replay');
+      wait = waitForDrain(rawSocketOf(connection.socket), this.options.heartbeatMs).then((outcome) => {
+        this.draining.delete(connection);
+        if (outcome === 'stalled' && connection.socket.readyState === WebSocket.OPEN) {
+          this.close(connection, CloseCode.TOO_SLOW, 'not reading its replay');
         }
         return outcome === 'drained';
       });
-      this.draining.set(subscriber, wait);
+      this.draining.set(connection, wait);
     }
     return wait;
   }
 
   /** Stops a replay whose held live notifications passed MAX_REPLAY, and closes its socket with 4008. */
-  private closeTooFarBehind(subscriber: Subscriber, topic: string): void {
-    subscriber.release(topic);
-    if (subscriber.socket.readyState === WebSocket.OPEN) this.close(subscriber, CloseCode.TOO_SLOW, 'too far behind during a replay');
+  private closeTooFarBehind(connection: Connection, topic: string): void {
+    connection.release(topic);
+    if (connection.socket.readyState === WebSocket.OPEN) this.close(connection, CloseCode.TOO_SLOW, 'too far behind during a replay');
   }
 
   /** Closes a socket for a reason of the server's (4008, 1008, 4001). */
-  close(subscriber: Subscriber, code: number, reason: string): void {
-    subscriber.socket.close(code, reason);
+  close(connection: Connection, code: number, reason: string): void {
+    connection.socket.close(code, reason);
     this.options.observer?.connectionClosed(code);
-    this.logger.log({ connectionId: subscriber.connectionId, code }, `closing: ${reason}`);
+    this.logger.log({ connectionId: connection.connectionId, code }, `closing: ${reason}`);
   }
 
-  private userConnections(userId: string): Set<Subscriber> {
+  private userConnections(userId: string): Set<Connection> {
     let connections = this.users.get(userId);
     if (!connections) {
       connections = new Set();

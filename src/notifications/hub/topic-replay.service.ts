@@ -7,7 +7,7 @@ import { encodeFrame } from './frame.js';
 import { Hub } from './hub.service.js';
 import type { ReplayRun } from './replay-run.js';
 import { measureReplay, readWindow } from './replay-window.js';
-import type { Subscriber } from './subscriber.js';
+import type { Connection } from './connection.js';
 
 /**
  * Subscribes a socket to a topic, replaying what it missed after `since` first: the newest
@@ -24,46 +24,46 @@ export class TopicReplay {
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
-  async subscribe(subscriber: Subscriber, topic: string, since?: string): Promise<void> {
+  async subscribe(connection: Connection, topic: string, since?: string): Promise<void> {
     // A socket that closed while its subscription was being authorized must not rejoin a topic.
-    if (subscriber.socket.readyState !== WebSocket.OPEN) return;
-    let run = subscriber.replayOf(topic);
+    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    let run = connection.replayOf(topic);
     if (!run && since === undefined) {
-      this.hub.join(subscriber, topic);
-      this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
+      this.hub.join(connection, topic);
+      this.hub.send(connection, 'subscribed', { topic, recovered: false, missed: 0 });
       return;
     }
     if (!run) {
       // Held from before the store is read: whatever the read misses arrives live, and is held.
-      run = subscriber.startReplay(topic, this.options.maxReplay);
-      this.hub.join(subscriber, topic);
+      run = connection.startReplay(topic, this.options.maxReplay);
+      this.hub.join(connection, topic);
     }
     const current = run;
-    await current.next(() => this.turn(subscriber, topic, since, current));
+    await current.next(() => this.turn(connection, topic, since, current));
   }
 
   /** One subscribe's share of a run: its replay (none without `since`), then what was held meanwhile. */
-  private async turn(subscriber: Subscriber, topic: string, since: string | undefined, run: ReplayRun): Promise<void> {
+  private async turn(connection: Connection, topic: string, since: string | undefined, run: ReplayRun): Promise<void> {
     try {
-      if (since === undefined) this.hub.send(subscriber, 'subscribed', { topic, recovered: false, missed: 0 });
-      else if (!(await this.replay(subscriber, topic, since, run))) return subscriber.release(topic, run);
-      await this.sendHeld(subscriber, topic, run);
+      if (since === undefined) this.hub.send(connection, 'subscribed', { topic, recovered: false, missed: 0 });
+      else if (!(await this.replay(connection, topic, since, run))) return connection.release(topic, run);
+      await this.sendHeld(connection, topic, run);
     } catch (error) {
       // As before replays were queued: a subscribe that failed leaves its topic (and stops holding it), unless another one follows.
-      if (run.idle) this.hub.leave(subscriber, topic);
+      if (run.idle) this.hub.leave(connection, topic);
       throw error;
     }
   }
 
   /** Writes the window after `since`, preceded by `subscribed`; false when the run stopped or the socket went. */
-  private async replay(subscriber: Subscriber, topic: string, since: string, run: ReplayRun): Promise<boolean> {
+  private async replay(connection: Connection, topic: string, since: string, run: ReplayRun): Promise<boolean> {
     const start = run.startFor(since);
     const window = await measureReplay(this.store, topic, start, this.options.maxReplay);
     if (run.signal.aborted) return false;
     const recovered = run.begin(since, start, window);
-    this.hub.send(subscriber, 'subscribed', { topic, recovered, missed: window.count });
+    this.hub.send(connection, 'subscribed', { topic, recovered, missed: window.count });
     for await (const notification of readWindow(this.store, topic, window)) {
-      if (!(await this.hub.writePaced(subscriber, encodeFrame('notification', notification), run.signal))) return false;
+      if (!(await this.hub.writePaced(connection, encodeFrame('notification', notification), run.signal))) return false;
       run.advance(notification.id);
     }
     return true;
@@ -73,18 +73,18 @@ export class TopicReplay {
    * Sends what was held during the replay, minus what it carried, then stops holding unless
    * another subscribe of the topic waits. The last check and the end happen in one go, so no live
    * notification can fall between them; ones the replay carried that arrive later are skipped
-   * by the Hub (see Subscriber.replayed).
+   * by the Hub (see Connection.replayed).
    */
-  private async sendHeld(subscriber: Subscriber, topic: string, run: ReplayRun): Promise<void> {
+  private async sendHeld(connection: Connection, topic: string, run: ReplayRun): Promise<void> {
     for (let held = run.takeHeld(); held.length > 0; held = run.takeHeld()) {
       for (const notification of held) {
         if (!run.isNew(notification.id)) continue;
-        if (!(await this.hub.writePaced(subscriber, encodeFrame('notification', notification), run.signal))) {
-          return subscriber.release(topic, run);
+        if (!(await this.hub.writePaced(connection, encodeFrame('notification', notification), run.signal))) {
+          return connection.release(topic, run);
         }
         run.advance(notification.id);
       }
     }
-    if (run.idle) subscriber.endReplay(topic, run);
+    if (run.idle) connection.endReplay(topic, run);
   }
 }

@@ -6,7 +6,7 @@ import { ReplayRun } from './replay-run.js';
  * One open connection as the Hub sees it: its socket, identity and topics. Idle connections
  * are the bulk of a server's memory, so what most never use is created on first use.
  */
-export class Subscriber {
+export class Connection {
   readonly topics = new Set<string>();
   /** Heartbeat pings sent since the last pong. */
   missedPongs = 0;
