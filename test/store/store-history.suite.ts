@@ -76,6 +76,19 @@ export function describeHistory(fixture: StoreFixture): void {
       expect(await store.newestIds([])).toEqual(new Map());
     });
 
+    it('answers the newest ids after since, newest first, at most limit, reading nothing else', async () => {
+      const store = await fixture.fresh();
+      const ids = await appendEach(store, ['a', 'b', 'a', 'a', 'a', 'a'].map((t) => draft(t)));
+      const [first, , second, third, fourth, fifth] = ids;
+
+      expect(await store.newestIdsSince('a', first, 3)).toEqual([fifth, fourth, third]);
+      expect(await store.newestIdsSince('a', third, 10)).toEqual([fifth, fourth]);
+      expect(await store.newestIdsSince('a', `${store.epoch}-0`, 10)).toEqual([fifth, fourth, third, second, first]);
+      expect(await store.newestIdsSince('a', fifth, 10)).toEqual([]);
+      expect(await store.newestIdsSince('never', first, 10)).toEqual([]);
+      for (const since of ['nonsense', foreignId(store, seqOf(first))]) expect(await store.newestIdsSince('a', since, 10)).toEqual([]);
+    });
+
     it('answers recovered false and no items for a malformed since or one from another epoch', async () => {
       const store = await fixture.fresh();
       const [id] = await appendEach(store, [draft('a'), draft('a')]);

@@ -19,32 +19,20 @@ export interface ReplayWindow {
 }
 
 /**
- * Measures the window: walks the topic from `since` a page at a time, keeping only ids (the newest
- * `limit` + 1), so that a gap of any size costs a page of memory. It stops at the topic's newest id
- * when the walk began: what comes after is live, and a busy topic cannot keep the walk going.
+ * Measures the window from the newest `limit` + 1 ids after `since` (ids alone, whatever the gap's
+ * size) and whether the store kept everything after `since`. The newest id at that moment bounds
+ * the window: what comes after it is live.
  */
 export async function measureReplay(store: NotificationStore, topic: string, since: string, limit: number): Promise<ReplayWindow> {
-  const newest = (await store.newestIds([topic])).get(topic);
-  const newestSeq = newest === undefined ? 0 : seqOf(newest);
-  const ids: string[] = [];
-  let count = 0;
-  let retained = true;
-  for (let cursor = since, first = true; ; first = false) {
-    const page = await store.readSince(topic, cursor, REPLAY_PAGE);
-    if (first) retained = page.recovered;
-    const items = page.items.filter((notification) => seqOf(notification.id) <= newestSeq);
-    count += items.length;
-    for (const { id } of items) ids.push(id);
-    // Trimmed in bulk, not per id: the newest limit + 1 are all the cut needs.
-    if (ids.length > 2 * (limit + 1)) ids.splice(0, ids.length - (limit + 1));
-    if (items.length < REPLAY_PAGE) break;
-    cursor = items[items.length - 1].id;
-  }
-  const cut = count > limit;
+  const [{ recovered: retained }, newest] = await Promise.all([
+    store.readSince(topic, since, 1),
+    store.newestIdsSince(topic, since, limit + 1),
+  ]);
+  const cut = newest.length > limit;
   return {
-    after: cut ? ids[ids.length - limit - 1] : since,
-    last: count > 0 ? ids[ids.length - 1] : null,
-    count: Math.min(count, limit),
+    after: cut ? newest[limit] : since,
+    last: newest[0] ?? null,
+    count: Math.min(newest.length, limit),
     retained,
     cut,
   };

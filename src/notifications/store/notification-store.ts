@@ -103,6 +103,13 @@ export interface NotificationStore {
   /** The latest `limit` notifications of a topic, oldest first. */
   readLatest(topic: string, limit: number): Promise<Notification[]>;
 
+  /**
+   * The ids of the newest `limit` notifications of `topic` after `since`, newest first; none when
+   * `since` is not this store's. Reads ids alone, at most `limit`: a replay measures its window
+   * with it, however many a client missed.
+   */
+  newestIdsSince(topic: string, since: string, limit: number): Promise<string[]>;
+
   /** The id of the newest notification retained in each of `topics` that holds one. */
   newestIds(topics: string[]): Promise<Map<string, string>>;
 

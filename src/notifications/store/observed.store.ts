@@ -41,6 +41,10 @@ export class ObservedNotificationStore implements NotificationStore {
     return this.watch('readSince', this.store.readSince(topic, since, limit));
   }
 
+  newestIdsSince(topic: string, since: string, limit: number): Promise<string[]> {
+    return this.watch('newestIdsSince', this.store.newestIdsSince(topic, since, limit));
+  }
+
   readLatest(topic: string, limit: number): Promise<Notification[]> {
     return this.watch('readLatest', this.store.readLatest(topic, limit));
   }

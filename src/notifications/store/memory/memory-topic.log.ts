@@ -32,6 +32,11 @@ export class MemoryTopicLog {
     return this.entries.slice(start, start + limit);
   }
 
+  /** The newest `limit` entries with seq above `seq`, newest first. */
+  newestAbove(seq: number, limit: number): MemoryEntry[] {
+    return this.entries.slice(Math.max(this.firstAbove(seq), this.entries.length - limit)).reverse();
+  }
+
   /** The newest `limit` entries, oldest first. */
   latest(limit: number): MemoryEntry[] {
     return limit > 0 ? this.entries.slice(-limit) : [];

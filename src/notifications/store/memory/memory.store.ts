@@ -72,6 +72,14 @@ export class MemoryNotificationStore implements NotificationStore {
     return (this.topics.get(topic)?.latest(limit) ?? []).map((entry) => entry.notification);
   }
 
+  async newestIdsSince(topic: string, since: string, limit: number): Promise<string[]> {
+    this.assertOpen();
+    const position = this.ownPosition(since);
+    const log = this.topics.get(topic);
+    if (!position || !log) return [];
+    return log.newestAbove(position.seq, limit).map((entry) => entry.notification.id);
+  }
+
   async newestIds(topics: string[]): Promise<Map<string, string>> {
     this.assertOpen();
     const newest = new Map<string, string>();

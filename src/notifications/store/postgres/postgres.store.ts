@@ -145,6 +145,16 @@ export class PostgresNotificationStore implements NotificationStore {
     return rows.reverse().map((row) => this.toNotification(row));
   }
 
+  async newestIdsSince(topic: string, since: string, limit: number): Promise<string[]> {
+    const position = this.ownPosition(since);
+    if (!position) return [];
+    const rows = await this.query<{ seq: string }>(
+      'SELECT seq FROM notifications WHERE topic = $1 AND seq > $2 ORDER BY seq DESC LIMIT $3',
+      [topic, position.seq, limit],
+    );
+    return rows.map((row) => formatNotificationId(this.epoch, Number(row.seq)));
+  }
+
   async newestIds(topics: string[]): Promise<Map<string, string>> {
     // One statement for any number of topics: an index probe each.
     const rows = await this.query<{ topic: string; seq: string }>(

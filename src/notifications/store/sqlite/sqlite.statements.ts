@@ -54,6 +54,7 @@ export function prepareSqliteStatements(db: Database) {
       `SELECT ${COLUMNS} FROM notifications WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     newestSeq: db.prepare<[string], number | null>('SELECT max(seq) FROM notifications WHERE topic = ?').pluck(),
+    newestSeqsSince: db.prepare<[string, number, number], number>('SELECT seq FROM notifications WHERE topic = ? AND seq > ? ORDER BY seq DESC LIMIT ?').pluck(),
     readLatest: db.prepare<[string, number], NotificationRow>(
       `SELECT * FROM (SELECT ${COLUMNS} FROM notifications WHERE topic = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
     ),

@@ -105,6 +105,14 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.guard(({ statements, epoch }) => statements.readLatest.all(topic, limit).map((row) => toNotification(row, epoch)));
   }
 
+  async newestIdsSince(topic: string, since: string, limit: number): Promise<string[]> {
+    return this.guard(({ statements, epoch }) => {
+      const position = this.ownPosition(since);
+      if (!position) return [];
+      return statements.newestSeqsSince.all(topic, position.seq, limit).map((seq) => formatNotificationId(epoch, seq));
+    });
+  }
+
   async newestIds(topics: string[]): Promise<Map<string, string>> {
     return this.guard(({ statements, epoch }) => {
       const newest = new Map<string, string>();
