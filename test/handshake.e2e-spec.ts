@@ -2,18 +2,9 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { startApp, type RunningApp } from './support/start-app.js';
 import { hsToken, JWT_SECRET } from './support/tokens.js';
-import { HandshakeRejected, TestClient } from './support/ws-client.js';
+import { refusalStatus } from './support/handshake-status.js';
+import { TestClient } from './support/ws-client.js';
 
-const rejection = (promise: Promise<unknown>): Promise<number> =>
-  promise.then(
-    () => {
-      throw new Error('handshake was accepted');
-    },
-    (error: unknown) => {
-      if (error instanceof HandshakeRejected) return error.status;
-      throw error;
-    },
-  );
 
 describe('handshake', () => {
   describe('paths, subprotocol and origins', () => {
@@ -46,7 +37,7 @@ describe('handshake', () => {
     });
 
     it('refuses a foreign Origin with 403 and accepts an allowed one or none', async () => {
-      expect(await rejection(TestClient.open(running.wsUrl, { headers: { origin: 'https://evil.example' } }))).toBe(403);
+      expect(await refusalStatus(TestClient.open(running.wsUrl, { headers: { origin: 'https://evil.example' } }))).toBe(403);
       (await TestClient.connect(running.wsUrl, { headers: { origin: 'https://app.example' } })).close();
       (await TestClient.connect(running.wsUrl)).close();
     });
@@ -71,12 +62,12 @@ describe('handshake', () => {
     });
 
     it('answers 401 to a missing, forged, expired, wrong-issuer or wrong-audience token, and ignores ?user=', async () => {
-      expect(await rejection(TestClient.open(`${running.wsUrl}?user=alice`))).toBe(401);
-      expect(await rejection(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', claims, 60, 'another-secret-16-chars')}`))).toBe(401);
-      expect(await rejection(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', claims, -10)}`))).toBe(401);
-      expect(await rejection(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', { ...claims, iss: 'x' })}`))).toBe(401);
-      expect(await rejection(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', { ...claims, aud: 'x' })}`))).toBe(401);
-      expect(await rejection(TestClient.open(`${running.wsUrl}?access_token=not.a.jwt`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?user=alice`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', claims, 60, 'another-secret-16-chars')}`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', claims, -10)}`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', { ...claims, iss: 'x' })}`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('a', { ...claims, aud: 'x' })}`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?access_token=not.a.jwt`))).toBe(401);
     });
 
     it('closes with 4001 when the token expires', async () => {
@@ -131,7 +122,7 @@ describe('handshake', () => {
       const client = await TestClient.open(`${running.wsUrl}?access_token=${token}`);
       expect((await client.next('welcome')).data.userId).toBe('kim');
       client.close();
-      expect(await rejection(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('kim')}`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?access_token=${await hsToken('kim')}`))).toBe(401);
     } finally {
       await running.close();
     }
@@ -147,7 +138,7 @@ describe('handshake', () => {
       authorize: (user, topic) => user?.id === 'hooked' && topic === 'private:hooked-room',
     });
     try {
-      expect(await rejection(TestClient.open(running.wsUrl, { headers: { 'x-session': 'bad' } }))).toBe(401);
+      expect(await refusalStatus(TestClient.open(running.wsUrl, { headers: { 'x-session': 'bad' } }))).toBe(401);
       const client = await TestClient.open(running.wsUrl, { headers: { 'x-session': 'good' } });
       expect((await client.next('welcome')).data.userId).toBe('hooked');
       expect((await client.request('subscribe', { topic: 'private:hooked-room' }, 'subscribed')).data.recovered).toBe(false);
@@ -161,7 +152,7 @@ describe('handshake', () => {
   it('dev mode refuses a ?user= that cannot name a personal topic', async () => {
     const running = await startApp();
     try {
-      expect(await rejection(TestClient.open(`${running.wsUrl}?user=${encodeURIComponent('bad user')}`))).toBe(401);
+      expect(await refusalStatus(TestClient.open(`${running.wsUrl}?user=${encodeURIComponent('bad user')}`))).toBe(401);
     } finally {
       await running.close();
     }

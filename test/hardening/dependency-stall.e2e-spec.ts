@@ -7,6 +7,7 @@ import { type PublishRecord, PublishStream } from '../support/publish-stream.js'
 import { ScratchDatabase } from '../support/scratch-database.fixture.js';
 import { type RunningApp, startApp } from '../support/start-app.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
+import { advisoryLocksHeldBy } from '../support/advisory-locks.js';
 import { TestClient } from '../support/ws-client.js';
 
 const { REDIS_URL, DATABASE_URL } = process.env;
@@ -89,14 +90,7 @@ describeStall('a dependency that stops answering under one of two instances', ()
     }
   };
   /** Advisory locks held by server sessions that reach PostgreSQL through `a`'s proxy. */
-  const locksHeldThroughProxy = async (): Promise<number> => {
-    const { rows } = await admin.query<{ held: number }>(
-      `SELECT count(*)::int AS held FROM pg_locks l JOIN pg_stat_activity s USING (pid)
-       WHERE l.locktype = 'advisory' AND l.granted AND s.client_port = ANY($1::int[])`,
-      [pgProxy.upstreamPorts],
-    );
-    return rows[0].held;
-  };
+  const locksHeldThroughProxy = (): Promise<number> => advisoryLocksHeldBy(admin, pgProxy.upstreamPorts);
 
   it('PostgreSQL stalls under one instance while it holds topic locks: the other publishes again within the timeouts, and nothing acknowledged is lost', async () => {
     const topic = `pg-stall.${run}`;

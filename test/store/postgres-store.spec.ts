@@ -10,6 +10,7 @@ import type { RetentionPolicy } from '../../src/notifications/store/retention-po
 import { describeStoreSuite } from './store.suite.js';
 import { draft, seqOf } from './store.fixture.js';
 import { eventually } from '../support/eventually.js';
+import { advisoryLocksHeldBy } from '../support/advisory-locks.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -220,15 +221,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
       url.port = String(proxy.port);
       return url.toString();
     };
-    /** Advisory locks held by the server sessions behind the proxy. */
-    const locksBehindProxy = async (): Promise<number> => {
-      const { rows } = await admin.query<{ held: number }>(
-        `SELECT count(*)::int AS held FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-         WHERE l.locktype = 'advisory' AND l.granted AND a.client_port = ANY($1::int[])`,
-        [proxy.upstreamPorts],
-      );
-      return rows[0].held;
-    };
+    const locksBehindProxy = (): Promise<number> => advisoryLocksHeldBy(admin, proxy.upstreamPorts);
     const settlesWithin = async <T>(work: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> => {
       const started = Date.now();
       const [outcome] = await Promise.allSettled([work]);
