@@ -14,6 +14,7 @@ import {
 import { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
 import type { CloseCode as ProtocolCloseCode } from '../../src/notifications/protocol/close-codes.js';
 import type { SUBPROTOCOL as ProtocolSubprotocol } from '../../src/notifications/protocol/events.js';
+import { CommandPacer } from './command-pacer.js';
 import { refreshDelayMs, tokenExpiresAt } from './token-expiry.js';
 import { TopicSubscriptions } from './topic-subscriptions.js';
 import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
@@ -54,8 +55,12 @@ export interface NotificationsClientOptions {
   refreshBeforeMs?: number;
   /** Recent ids remembered per topic to drop duplicates. Default 1000. */
   dedupeWindow?: number;
+  /** The server's COMMAND_RATE: commands a second the client sends at most. Default 20, the server's default. */
+  commandRate?: number;
 }
 
+/** The server's default COMMAND_RATE. */
+const DEFAULT_COMMAND_RATE = 20;
 /** A token closer than this to its `exp` is not worth connecting with. */
 const STALE_TOKEN_MS = 1000;
 /** Retry delay floor after a token getter failed during a refresh. */
@@ -82,6 +87,7 @@ export class NotificationsClient extends ClientEvents {
   private readonly readReplies = new PendingReplies<number>();
   /** Topics with a `subscribe` sent and its reply not in yet. */
   private readonly subscribesInFlight = new Set<string>();
+  private readonly pacer: CommandPacer;
 
   private token?: string;
   private socket: WebSocketLike | null = null;
@@ -106,6 +112,7 @@ export class NotificationsClient extends ClientEvents {
     this.refreshBeforeMs = options.refreshBeforeMs ?? 30_000;
     this.backoff = new ReconnectBackoff(options.reconnect);
     this.subscriptions = new TopicSubscriptions(options.dedupeWindow);
+    this.pacer = new CommandPacer(options.commandRate ?? DEFAULT_COMMAND_RATE, (frame) => this.socket?.send(frame));
     for (const topic of options.topics ?? []) this.subscriptions.add(topic, true);
   }
 
@@ -358,6 +365,7 @@ export class NotificationsClient extends ClientEvents {
   /** Forgets everything tied to the socket that just went away. */
   private dropConnection(error: Error): void {
     this.socket = null;
+    this.pacer.reset();
     this.welcomed = false;
     clearTimeout(this.refreshTimer);
     this.subscriptions.dropRecoveries();
@@ -408,7 +416,7 @@ export class NotificationsClient extends ClientEvents {
   }
 
   private send<E extends keyof ClientCommandMap>(event: E, data: ClientCommandMap[E]): void {
-    this.socket?.send(encodeCommand(event, data));
+    this.pacer.send(encodeCommand(event, data));
   }
 
   private deliver(notifications: Notification[]): void {
