@@ -5,6 +5,7 @@ import { TopicAccess } from './auth/topic-access.service.js';
 import { brokerProvider } from './broker/broker.provider.js';
 import { NOTIFICATION_BROKER } from './broker/notification-broker.js';
 import { CommandRateLimiter } from './gateway/command-rate.limiter.js';
+import { ConnectionLimits } from './gateway/connection-limits.service.js';
 import { ExceptionReporter } from './gateway/exception-reporter.service.js';
 import { NotificationsGateway } from './gateway/notifications.gateway.js';
 import { ProtocolExceptionFilter } from './gateway/protocol-exception.filter.js';
@@ -53,6 +54,7 @@ import { storeProvider } from './store/store.provider.js';
     TopicAccess,
     ExceptionReporter,
     CommandRateLimiter,
+    ConnectionLimits,
     ProtocolExceptionFilter,
     HubRelay,
     NotificationsService,

@@ -10,7 +10,7 @@ export interface NotificationsObserver {
   connectionsChanged(delta: number): void;
   /** Topic memberships added or removed, the automatic `broadcast` and `user:<id>` ones included. */
   subscriptionsChanged(delta: number): void;
-  /** A client frame arrived: its event when the service handles it, `unknown` for another event, `invalid` when unreadable. */
+  /** A client frame arrived: its event when the service handles it, `unknown` for another event, `invalid` when unreadable, `limited` when over COMMAND_RATE (not read). */
   frameReceived(event: string): void;
   /** An `exception` frame was sent with this code. */
   exceptionSent(code: string): void;

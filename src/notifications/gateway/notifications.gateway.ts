@@ -22,7 +22,7 @@ import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
 import { Hub } from '../hub/hub.service.js';
 import { Connection } from '../hub/connection.js';
 import { TopicReplay } from '../hub/topic-replay.service.js';
-import { BROADCAST_TOPIC, personalTopic, topicOwner } from '../notification.model.js';
+import { BROADCAST_TOPIC, personalTopic } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import { type ConnectionUser, DEFAULT_SETTINGS, type ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NotificationsService } from '../notifications.service.js';
@@ -32,6 +32,7 @@ import type { ExceptionData } from '../protocol/exceptions.js';
 import type { ClientEvent } from '../protocol/frames.js';
 import { acceptCommand, inspectsFrames } from './accepted-commands.js';
 import { CommandRateLimiter } from './command-rate.limiter.js';
+import { ConnectionLimits } from './connection-limits.service.js';
 import { ExceptionReporter } from './exception-reporter.service.js';
 import { inspectFrame } from './inbound-frame.js';
 import { ProtocolException } from './protocol.exception.js';
@@ -69,6 +70,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     private readonly access: TopicAccess,
     reporter: ExceptionReporter,
     rate: CommandRateLimiter,
+    private readonly limits: ConnectionLimits,
     private readonly notifications: NotificationsService,
   ) {
     // Listeners shared by every socket (ws calls them with the socket as `this`): no closure per connection.
@@ -112,7 +114,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       // Binary frames then never parse as commands in the adapter; the inspector answers them.
       socket.binaryType = 'arraybuffer';
       // Handshakes that raced past the limits together are closed at once (see verifyHandshake).
-      const over = this.overLimit(user);
+      const over = this.limits.refusal(user);
       if (over) return socket.close(over === 503 ? CloseCode.TRY_AGAIN_LATER : CloseCode.POLICY, over === 503 ? 'server full' : 'too many connections');
       const connection = new Connection(socket, randomUUID(), user);
       this.hub.add(connection);
@@ -148,12 +150,12 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   @Command('subscribe')
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic, since }: SubscribeDto): Promise<void> {
     const connection = this.connectionOf(socket);
-    this.assertMaySubscribe(connection, topic);
+    this.limits.assertMaySubscribe(connection, topic);
     if (!(await this.access.maySubscribe(connection.user, topic))) {
       throw new ProtocolException('FORBIDDEN', `not allowed to subscribe to "${topic}"`);
     }
     // Other subscribes may have joined while this one was authorized: the limit holds after the wait too.
-    this.assertMaySubscribe(connection, topic);
+    this.limits.assertMaySubscribe(connection, topic);
     await this.replay.subscribe(connection, topic, since);
   }
 
@@ -211,10 +213,10 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   private verifyHandshake(request: IncomingMessage, done: HandshakeVerdict): void {
     if (!this.accepting) return done(false, 503, 'shutting down');
     // Refused before the token is verified: a full instance spends nothing on it.
-    if (this.overLimit(null) === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
+    if (this.limits.refusal(null) === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
     this.authenticator.authenticate(request).then(
       (user) => {
-        const over = this.overLimit(user);
+        const over = this.limits.refusal(user);
         if (over === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
         if (over === 429) return done(false, 429, 'too many connections for this user');
         this.handshakes.set(request, user);
@@ -226,25 +228,6 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
         done(false, 500, 'internal error');
       },
     );
-  }
-
-  /** The status a new connection of `user` would be refused with (MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER), or null. */
-  private overLimit(user: ConnectionUser | null): 503 | 429 | null {
-    if (this.hub.connections.size >= this.options.maxConnections) return 503;
-    if (user && this.hub.userConnectionCount(user.id) >= this.options.maxConnectionsPerUser) return 429;
-    return null;
-  }
-
-  /** LIMIT_EXCEEDED when `topic` would be one subscription more than MAX_SUBSCRIPTIONS. */
-  private assertMaySubscribe(connection: Connection, topic: string): void {
-    if (connection.topics.has(topic) || topic === BROADCAST_TOPIC || topicOwner(topic) !== null) return;
-    let counted = connection.topics.size;
-    for (const automatic of [BROADCAST_TOPIC, connection.userId === null ? null : personalTopic(connection.userId)]) {
-      if (automatic !== null && connection.topics.has(automatic)) counted--;
-    }
-    if (counted >= this.options.maxSubscriptions) {
-      throw new ProtocolException('LIMIT_EXCEEDED', `at most ${this.options.maxSubscriptions} subscriptions per connection`);
-    }
   }
 
   private scheduleExpiry(connection: Connection): void {

@@ -53,13 +53,39 @@ export interface ServerFrames {
   exception: ExceptionData;
 }
 
+/** Join a topic; with `since`, what came after it is replayed first. */
+export interface SubscribeData {
+  topic: string;
+  since?: string;
+}
+
+export interface UnsubscribeData {
+  topic: string;
+}
+
+/** Mark inbox notifications read, by id or all of them. */
+export interface ReadByIds {
+  ids: string[];
+}
+export interface ReadAll {
+  all: true;
+}
+
+/** A fresh JWT for the same user. */
+export interface AuthData {
+  token: string;
+}
+
+/** No fields. */
+export type PingData = Record<string, never>;
+
 /** Every command a client may send, by event, with its data. */
 export interface ClientCommands {
-  subscribe: { topic: string; since?: string };
-  unsubscribe: { topic: string };
-  read: { ids: string[] } | { all: true };
-  auth: { token: string };
-  ping: Record<string, never>;
+  subscribe: SubscribeData;
+  unsubscribe: UnsubscribeData;
+  read: ReadByIds | ReadAll;
+  auth: AuthData;
+  ping: PingData;
 }
 
 export type ServerEvent = keyof ServerFrames;
