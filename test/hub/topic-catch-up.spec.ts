@@ -43,7 +43,7 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
       connection = new Connection(socket, 'c1', null);
       hub.add(connection);
       hub.join(connection, TOPIC);
-      socket.send(JSON.stringify({ event: 'welcome', data: {} }));
+      socket.send(JSON.stringify({ event: 'welcome', data: { connectionId: 'c1', userId: null, heartbeatMs: 30_000 } }));
     });
     client = await TestClient.connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
     catchUps.deliver(n(1));

@@ -1,4 +1,15 @@
 import { WebSocket } from 'ws';
+import { asyncApiDocument } from '../../src/asyncapi/asyncapi.document.js';
+import { DocumentSchemas } from './document-schemas.js';
+
+/** The served AsyncAPI document's schemas: every frame a test takes must fit its event's message. */
+const protocol = new DocumentSchemas(asyncApiDocument);
+
+/** Where a frame breaks the AsyncAPI document; empty when it fits. */
+export function frameErrors(frame: Frame): string[] {
+  if (!(frame.event in asyncApiDocument.components.messages)) return [`no message "${frame.event}" in the AsyncAPI document`];
+  return protocol.errors(frame, 'components', 'messages', frame.event, 'payload');
+}
 
 export interface Frame {
   event: string;
@@ -57,12 +68,20 @@ export class TestClient {
     this.socket.send(raw, { binary });
   }
 
-  /** Removes and returns the first queued frame (of `event`, if given), waiting up to `timeoutMs`. */
+  /**
+   * Removes and returns the first queued frame (of `event`, if given), waiting up to `timeoutMs`;
+   * fails when the frame does not fit the AsyncAPI document.
+   */
   async next(event?: string, timeoutMs = 3000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.frames.findIndex((f) => event === undefined || f.event === event);
-      if (index >= 0) return this.frames.splice(index, 1)[0];
+      if (index >= 0) {
+        const [frame] = this.frames.splice(index, 1);
+        const errors = frameErrors(frame);
+        if (errors.length > 0) throw new Error(`${frame.event} frame does not fit the AsyncAPI document: ${errors.join('; ')}`);
+        return frame;
+      }
       if (this.closeCode !== null) throw new Error(`closed with ${this.closeCode} while waiting for ${event ?? 'a frame'}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${event ?? 'frame'} within ${timeoutMs} ms`);
