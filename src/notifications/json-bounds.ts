@@ -23,12 +23,11 @@ export function jsonHazard(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonHazar
 
 /** `value` as JSON when that takes at most `maxBytes` of UTF-8, else undefined; never throws. */
 export function boundedJson(value: unknown, maxBytes: number): string | undefined {
-  // Each nesting level costs at least one byte, so anything deeper is over the limit anyway.
-  if (jsonHazard(value, maxBytes) === 'too-deep') return undefined;
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch {
+    // Nesting deeper than the stack ends here, as a RangeError, instead of in a socket listener.
     return undefined;
   }
   return json !== undefined && Buffer.byteLength(json) <= maxBytes ? json : undefined;

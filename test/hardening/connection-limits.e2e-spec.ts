@@ -72,9 +72,21 @@ describe('connection limits', () => {
     await sleep(200);
     const stillOpen = opened.filter((client) => client.closeCode === null);
     expect(stillOpen).toHaveLength(2);
+    for (const client of opened) if (client.closeCode !== null) expect(client.closeCode).toBe(1008);
     for (const attempt of attempts) {
       if (attempt.status === 'rejected') expect(attempt.reason).toEqual(expect.any(HandshakeRejected));
     }
+  });
+
+  it('MAX_CONNECTIONS holds for handshakes that arrive together: the ones past it are refused with 503 or closed with 1013', async () => {
+    running = await startApp({ maxConnections: 2 });
+    const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => TestClient.open(running!.wsUrl)));
+    const opened = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
+    clients.push(...opened);
+    await sleep(200);
+    expect(opened.filter((client) => client.closeCode === null)).toHaveLength(2);
+    for (const client of opened) if (client.closeCode !== null) expect(client.closeCode).toBe(1013);
+    for (const attempt of attempts) if (attempt.status === 'rejected') expect((attempt.reason as HandshakeRejected).status).toBe(503);
   });
 
   it('MAX_SUBSCRIPTIONS: LIMIT_EXCEEDED for one more topic; the personal topic and broadcast do not count; the connection stays', async () => {

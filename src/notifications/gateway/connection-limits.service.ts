@@ -4,7 +4,21 @@ import { Hub } from '../hub/hub.service.js';
 import { BROADCAST_TOPIC, personalTopic, topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ConnectionUser, ResolvedNotificationsOptions } from '../notifications.options.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import { ProtocolException } from './protocol.exception.js';
+
+/** How a connection past a limit is refused: at the handshake, or closed at once when handshakes raced past the check. */
+export interface LimitRefusal {
+  status: 503 | 429;
+  reason: string;
+  headers?: Record<string, string>;
+  closeCode: number;
+}
+
+/** What a handshake refused for MAX_CONNECTIONS tells the client to wait, in seconds. */
+const FULL_RETRY_AFTER_S = 5;
+const INSTANCE_FULL: LimitRefusal = { status: 503, reason: 'server full', headers: { 'Retry-After': String(FULL_RETRY_AFTER_S) }, closeCode: CloseCode.TRY_AGAIN_LATER };
+const USER_FULL: LimitRefusal = { status: 429, reason: 'too many connections for this user', closeCode: CloseCode.POLICY };
 
 /** MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER and MAX_SUBSCRIPTIONS, counted on this instance. */
 @Injectable()
@@ -14,10 +28,10 @@ export class ConnectionLimits {
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
-  /** The status one more connection of `user` is refused with (503: instance full, 429: user), or null. */
-  refusal(user: ConnectionUser | null): 503 | 429 | null {
-    if (this.hub.connections.size >= this.options.maxConnections) return 503;
-    if (user && this.hub.userConnectionCount(user.id) >= this.options.maxConnectionsPerUser) return 429;
+  /** Why one more connection of `user` is refused, or null when it may open. */
+  refusal(user: ConnectionUser | null): LimitRefusal | null {
+    if (this.hub.connections.size >= this.options.maxConnections) return INSTANCE_FULL;
+    if (user && this.hub.userConnectionCount(user.id) >= this.options.maxConnectionsPerUser) return USER_FULL;
     return null;
   }
 

@@ -43,8 +43,6 @@ import { wsValidationPipe } from './ws-validation.pipe.js';
 const Command = (event: ClientEvent): MethodDecorator => SubscribeMessage(event);
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const SHUTDOWN_GRACE_MS = 2000;
-/** What a handshake refused for MAX_CONNECTIONS tells the client to wait, in seconds. */
-const FULL_RETRY_AFTER_S = 5;
 type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
 const RATE_LIMITED: ExceptionData = { status: 'error', code: 'RATE_LIMITED', message: 'too many commands: slow down' };
@@ -114,8 +112,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       // Binary frames then never parse as commands in the adapter; the inspector answers them.
       socket.binaryType = 'arraybuffer';
       // Handshakes that raced past the limits together are closed at once (see verifyHandshake).
-      const over = this.limits.refusal(user);
-      if (over) return socket.close(over === 503 ? CloseCode.TRY_AGAIN_LATER : CloseCode.POLICY, over === 503 ? 'server full' : 'too many connections');
+      const refused = this.limits.refusal(user);
+      if (refused) return socket.close(refused.closeCode, refused.reason);
       const connection = new Connection(socket, randomUUID(), user);
       this.hub.add(connection);
       socket.on('pong', this.onPong);
@@ -213,12 +211,12 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   private verifyHandshake(request: IncomingMessage, done: HandshakeVerdict): void {
     if (!this.accepting) return done(false, 503, 'shutting down');
     // Refused before the token is verified: a full instance spends nothing on it.
-    if (this.limits.refusal(null) === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
+    const full = this.limits.refusal(null);
+    if (full) return done(false, full.status, full.reason, full.headers);
     this.authenticator.authenticate(request).then(
       (user) => {
-        const over = this.limits.refusal(user);
-        if (over === 503) return done(false, 503, 'server full', { 'Retry-After': String(FULL_RETRY_AFTER_S) });
-        if (over === 429) return done(false, 429, 'too many connections for this user');
+        const refused = this.limits.refusal(user);
+        if (refused) return done(false, refused.status, refused.reason, refused.headers);
         this.handshakes.set(request, user);
         done(true);
       },
