@@ -37,7 +37,6 @@ export class NotificationsHealthIndicator {
       await ping;
     } catch (error) {
       this.logger.warn(`${part} is not ready: ${(error as Error).message}`);
-      // The answer names the part, never the cause: that went to the log.
       throw new Error(`${part} unavailable`, { cause: error });
     }
   }

@@ -7,9 +7,6 @@ import { identityFromClaims } from './token-claims.rules.js';
 import type { VerificationKey } from './verification-key.js';
 import { verificationKeyOf } from './verification-key.factory.js';
 
-// Callers catch the verifier's error where they get the verifier.
-export { InvalidTokenError };
-
 /** Verifies JWTs against the configured secret, PEM public key or JWKS, then bounds their claims. */
 @Injectable()
 export class TokenVerifier {

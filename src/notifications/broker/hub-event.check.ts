@@ -1,9 +1,10 @@
 import { isJsonObject } from '../json-object.js';
-import { personalTopic, TOPIC_PATTERN, TYPE_PATTERN } from '../notification.model.js';
-import { parseNotificationId, seqOf } from '../store/notification-id.js';
+import { USER_ID_PATTERN } from '../dto/publish-notification.dto.js';
+import { TOPIC_PATTERN, TYPE_PATTERN } from '../notification.model.js';
+import { parseNotificationId } from '../store/notification-id.js';
 
 const isCount = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
-const isUserId = (value: unknown): boolean => typeof value === 'string' && TOPIC_PATTERN.test(personalTopic(value));
+const isUserId = (value: unknown): boolean => typeof value === 'string' && USER_ID_PATTERN.test(value);
 
 /**
  * What is wrong with an event that came through the broker, or null when it is one this
@@ -32,7 +33,8 @@ function notificationFault(event: Record<string, unknown>, epoch: string): strin
   const { notification, unreadCount, previousId } = event;
   if (!isJsonObject(notification)) return 'a notification event without a notification';
   const { id, topic, type, payload, createdAt } = notification;
-  if (typeof id !== 'string' || parseNotificationId(id)?.epoch !== epoch) return 'a notification whose id this store did not issue';
+  const position = typeof id === 'string' ? parseNotificationId(id) : null;
+  if (typeof id !== 'string' || position?.epoch !== epoch) return 'a notification whose id this store did not issue';
   if (typeof topic !== 'string' || !TOPIC_PATTERN.test(topic)) return `notification ${id} without a valid topic`;
   if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) return `notification ${id} without a valid type`;
   if (!isJsonObject(payload)) return `notification ${id} without a payload object`;
@@ -40,5 +42,5 @@ function notificationFault(event: Record<string, unknown>, epoch: string): strin
   if (unreadCount !== undefined && !isCount(unreadCount)) return `notification ${id} with an invalid unreadCount`;
   if (previousId === undefined || previousId === null) return null;
   const previous = typeof previousId === 'string' ? parseNotificationId(previousId) : null;
-  return previous?.epoch === epoch && previous.seq < seqOf(id) ? null : `notification ${id} with an invalid previousId`;
+  return previous?.epoch === epoch && previous.seq < position.seq ? null : `notification ${id} with an invalid previousId`;
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { hubEventFault } from './hub-event.check.js';
+import { DEFAULT_SETTINGS } from '../notifications.options.js';
 import type { HubEvent, HubEventListener, NotificationBroker } from './notification-broker.js';
 
 export const DEFAULT_REDIS_CHANNEL = 'notifications:events';
@@ -10,11 +11,9 @@ export interface RedisBrokerOptions {
   epoch: string;
   /** The pub/sub channel every instance shares; default `notifications:events`. */
   channel?: string;
-  /** Deadline of a command (a publish, a ping) and of a connection attempt (BROKER_TIMEOUT_MS); default 2000. */
+  /** Deadline of a command (a publish, a ping) and of a connection attempt (BROKER_TIMEOUT_MS). */
   timeoutMs?: number;
 }
-
-const DEFAULT_TIMEOUT_MS = 2000;
 
 /** Reconnect quickly at first, then every 2 s, forever. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
@@ -59,7 +58,7 @@ export class RedisBroker implements NotificationBroker {
   constructor(redisUrl: string, options: RedisBrokerOptions) {
     this.channel = options.channel ?? DEFAULT_REDIS_CHANNEL;
     this.epoch = options.epoch;
-    const connection = connectionOptions(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const connection = connectionOptions(options.timeoutMs ?? DEFAULT_SETTINGS.brokerTimeoutMs);
     this.publisher = new Redis(redisUrl, { ...connection, connectionName: 'notifications-publisher' });
     // Resubscribing by hand (not ioredis' autoResubscribe) tells us when the subscription is back.
     this.subscriber = new Redis(redisUrl, {

@@ -12,7 +12,8 @@ import {
 } from '@nestjs/websockets';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator, HandshakeRefusal } from '../auth/handshake-authenticator.service.js';
-import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier.service.js';
+import { InvalidTokenError } from '../auth/invalid-token.error.js';
+import { TokenVerifier } from '../auth/token-verifier.service.js';
 import { TopicAccess } from '../auth/topic-access.service.js';
 import { AuthDto } from '../dto/auth.dto.js';
 import { PingDto } from '../dto/ping.dto.js';

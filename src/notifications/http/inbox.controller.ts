@@ -17,7 +17,7 @@ import { ReadDto } from '../dto/read.dto.js';
 import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
-import { StoreErrorsFilter } from './store-errors.filter.js';
+import { RETRY_AFTER_S, StoreErrorsFilter } from './store-errors.filter.js';
 import { userIdParam } from './path-param.pipe.js';
 
 /** REST edge of the user inbox: list and mark read. */
@@ -40,9 +40,10 @@ import { userIdParam } from './path-param.pipe.js';
   },
 })
 @ApiServiceUnavailableResponse({
-  description: 'The store is unreachable.',
+  description: 'The store is unreachable (`store unavailable`) or too many writes wait for it (`store overloaded`): retry after `Retry-After` seconds.',
   type: ErrorResponseDto,
-  example: { statusCode: 503, error: 'Service Unavailable', message: 'store is closed' },
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: RETRY_AFTER_S } } },
+  example: { statusCode: 503, error: 'Service Unavailable', message: 'store unavailable' },
 })
 @Controller('users/:userId/notifications')
 @UseGuards(ApiKeyGuard)

@@ -33,13 +33,14 @@ interface Reply {
  */
 @Catch(IdempotencyConflictError, InvalidCursorError, StoreUnavailableError, StoreOverloadedError)
 export class StoreErrorsFilter implements ExceptionFilter<StoreError> {
-  private readonly logger = new Logger('NotificationsController');
+  private readonly logger = new Logger(StoreErrorsFilter.name);
 
   catch(error: StoreError, host: ArgumentsHost): void {
     const { status, error: name, message } = ANSWERS.get(error.constructor as new () => StoreError)!;
     const reply = host.switchToHttp().getResponse<Reply>();
     if (status === HttpStatus.SERVICE_UNAVAILABLE) {
-      this.logger.warn(`answering 503: ${error.message}`);
+      // An overload says nothing the log needs, once per refused publish, when the service is busiest.
+      if (error instanceof StoreUnavailableError) this.logger.warn(`answering 503: ${error.message}`);
       reply.header('Retry-After', String(RETRY_AFTER_S));
     }
     reply.status(status).send({ statusCode: status, error: name, message: message ?? error.message });

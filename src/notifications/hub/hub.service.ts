@@ -129,7 +129,7 @@ export class Hub {
       const replay = connection.replayOf(notification.topic);
       if (replay) {
         // Past MAX_REPLAY held, the client is better served by a fresh `since` than by a longer wait.
-        if (!replay.hold(notification)) this.closeTooFarBehind(connection, notification.topic);
+        if (!replay.hold(notification.id, frame)) this.closeTooFarBehind(connection, notification.topic);
         if (unread !== null) this.write(connection, unread);
       } else if (connection.replayed(notification.topic, seq)) {
         // Its replay read it from the store before the broker brought it here: only the count is news.

@@ -1,6 +1,11 @@
-import type { Notification } from '../notification.model.js';
 import { parseNotificationId, seqOf } from '../store/notification-id.js';
 import type { ReplayWindow } from './replay-window.js';
+
+/** A live notification held during a replay: its id, and the frame already built for its fan-out. */
+export interface HeldFrame {
+  id: string;
+  frame: Buffer;
+}
 
 /** True when both ids are of one store epoch and `a` is older: ids of different epochs do not compare. */
 function precedes(a: string, b: string): boolean {
@@ -17,9 +22,11 @@ function precedes(a: string, b: string): boolean {
 export class ReplayRun {
   /** The newest id the connection's stream of the topic has passed (replayed, or a `since` it was caught up from). */
   private position: string | null = null;
+  /** `position`'s seq, kept beside it: every held notification is compared with it. */
+  private positionSeq = 0;
   /** The connection has every notification after this id up to `position`; null after a gap the store could not fill. */
   private completeAfter: string | null = null;
-  private held: Notification[] = [];
+  private held: HeldFrame[] = [];
   /** Subscribes of the topic queued and not yet started. */
   private waiting = 0;
   private turns: Promise<void> = Promise.resolve();
@@ -50,15 +57,15 @@ export class ReplayRun {
     return result;
   }
 
-  /** Holds a live notification; false when that would pass `maxHeld`. */
-  hold(notification: Notification): boolean {
+  /** Holds a live notification as the frame the Hub built for it; false when that would pass `maxHeld`. */
+  hold(id: string, frame: Buffer): boolean {
     if (this.held.length >= this.maxHeld) return false;
-    this.held.push(notification);
+    this.held.push({ id, frame });
     return true;
   }
 
   /** The held notifications, oldest first, handed over and forgotten. */
-  takeHeld(): Notification[] {
+  takeHeld(): HeldFrame[] {
     const held = this.held;
     this.held = [];
     return held;
@@ -85,22 +92,27 @@ export class ReplayRun {
     if (!window.retained) this.completeAfter = null;
     else if (window.cut || !continues) this.completeAfter = window.after;
     // An unknown `since` may be of another epoch: it must not become the position held ones are compared with.
-    if (window.retained || window.cut) this.position = window.after;
+    if (window.retained || window.cut) this.moveTo(window.after);
     return recovered;
   }
 
   /** The seq of the newest id the connection's stream of the topic has passed; 0 for none. */
   get reachedSeq(): number {
-    return this.position === null ? 0 : seqOf(this.position);
+    return this.positionSeq;
   }
 
   /** True when `id` is newer than anything the connection's stream of the topic has passed. */
   isNew(id: string): boolean {
-    return seqOf(id) > this.reachedSeq;
+    return seqOf(id) > this.positionSeq;
   }
 
   /** Records that `id` was written. */
   advance(id: string): void {
+    this.moveTo(id);
+  }
+
+  private moveTo(id: string): void {
     this.position = id;
+    this.positionSeq = seqOf(id);
   }
 }

@@ -69,8 +69,14 @@ export class TopicCatchUp {
       const catchingUp = this.topics.get(topic) ?? { catchUps: 0, waiting: [] };
       catchingUp.catchUps++;
       this.topics.set(topic, catchingUp);
-      return { topic, since: this.hub.lastDeliveredId(topic) ?? fallback };
+      return { topic, since: this.position(topic, fallback)! };
     });
+  }
+
+  /** Where `topic` catches up from: its last delivered id, else `fallback`; undefined when nobody here subscribes to it. */
+  position(topic: string, fallback: string | null): string | null | undefined {
+    const lastDelivered = this.hub.lastDeliveredId(topic);
+    return lastDelivered === undefined ? undefined : (lastDelivered ?? fallback);
   }
 
   /**

@@ -49,7 +49,7 @@ export class TopicReplay {
       else if (!(await this.replay(connection, topic, since, run))) return connection.release(topic, run);
       await this.sendHeld(connection, topic, run);
     } catch (error) {
-      // As before replays were queued: a subscribe that failed leaves its topic (and stops holding it), unless another one follows.
+      // A subscribe that failed leaves its topic (and stops holding it), unless another subscribe of it is queued.
       if (run.idle) this.hub.leave(connection, topic);
       throw error;
     }
@@ -77,12 +77,10 @@ export class TopicReplay {
    */
   private async sendHeld(connection: Connection, topic: string, run: ReplayRun): Promise<void> {
     for (let held = run.takeHeld(); held.length > 0; held = run.takeHeld()) {
-      for (const notification of held) {
-        if (!run.isNew(notification.id)) continue;
-        if (!(await this.hub.writePaced(connection, encodeFrame('notification', notification), run.signal))) {
-          return connection.release(topic, run);
-        }
-        run.advance(notification.id);
+      for (const { id, frame } of held) {
+        if (!run.isNew(id)) continue;
+        if (!(await this.hub.writePaced(connection, frame, run.signal))) return connection.release(topic, run);
+        run.advance(id);
       }
     }
     if (run.idle) connection.endReplay(topic, run);

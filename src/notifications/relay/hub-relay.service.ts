@@ -79,10 +79,7 @@ export class HubRelay implements OnModuleInit {
       if (event.unreadCount !== undefined) unreadCounts.set(event.notification.id, event.unreadCount);
     }
     for (const topic of topics) {
-      const lastDelivered = this.hub.lastDeliveredId(topic);
-      // Nobody here subscribes to the topic: nothing to read for.
-      if (lastDelivered === undefined) continue;
-      const since = lastDelivered ?? this.lastBrokered;
+      const since = this.catchUps.position(topic, this.lastBrokered);
       if (!since) continue;
       try {
         const { items } = await readAllSince(this.store, topic, since);

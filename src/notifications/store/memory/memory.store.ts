@@ -29,8 +29,7 @@ interface IdempotencyRecord {
 /**
  * The store kept in process memory: for development, tests and single-instance deployments
  * that accept losing history on restart. Each instance draws a new epoch, so a `since` from
- * before a restart answers `recovered: false`. Appends are group-committed without waiting for
- * the next event-loop turn: there is no transaction cost to share.
+ * before a restart answers `recovered: false`.
  */
 export class MemoryNotificationStore implements NotificationStore {
   readonly epoch = newEpoch();

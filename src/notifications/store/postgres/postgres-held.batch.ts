@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+
+const logger = new Logger('PostgresNotificationStore');
 import type pg from 'pg';
 
 /**
@@ -10,7 +12,6 @@ import type pg from 'pg';
  * store (a notification names the one before it in its topic, see Hub.deliver).
  */
 export class HeldBatch {
-  private readonly logger = new Logger('PostgresNotificationStore');
   private readonly expired: Promise<'late'>;
   private readonly timer: NodeJS.Timeout;
   private released = false;
@@ -25,7 +26,7 @@ export class HeldBatch {
     let expire!: () => void;
     this.expired = new Promise<'late'>((resolve) => (expire = () => resolve('late')));
     this.timer = setTimeout(() => {
-      this.logger.warn(`onCommitted hooks still running ${deadlineMs} ms after their commit: releasing its topic locks`);
+      logger.warn(`onCommitted hooks still running ${deadlineMs} ms after their commit: releasing its topic locks`);
       expire();
       this.releaseLocks();
     }, deadlineMs);
@@ -36,7 +37,7 @@ export class HeldBatch {
     try {
       const running = new Promise<void>((resolve) => resolve(hook()));
       const outcome = await Promise.race([running.then(() => 'done' as const), this.expired]);
-      if (outcome === 'late') running.catch((error: Error) => this.logger.warn(`an onCommitted hook failed after its deadline: ${error.message}`));
+      if (outcome === 'late') running.catch((error: Error) => logger.warn(`an onCommitted hook failed after its deadline: ${error.message}`));
     } finally {
       if (--this.hooksPending === 0) this.releaseLocks();
     }

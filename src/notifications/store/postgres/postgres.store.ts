@@ -23,6 +23,7 @@ import { asStoreError, isConnectionFailure } from './postgres-connection.errors.
 import { HeldBatch } from './postgres-held.batch.js';
 import { postgresPoolConfig } from './postgres-pool.config.js';
 import { migrate } from './postgres.migrations.js';
+import { DEFAULT_SETTINGS } from '../../notifications.options.js';
 import { IDEMPOTENCY_KEY_TTL_MS, type RetentionPolicy } from '../retention-policy.js';
 
 export interface PostgresStoreOptions extends StoreQueueOptions {
@@ -36,8 +37,6 @@ export interface PostgresStoreOptions extends StoreQueueOptions {
    */
   timeoutMs?: number;
 }
-
-const DEFAULT_TIMEOUT_MS = 5000;
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -83,7 +82,7 @@ export class PostgresNotificationStore implements NotificationStore {
   ) {
     const { schema } = options;
     if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SETTINGS.storeTimeoutMs;
     this.pool = new pg.Pool(postgresPoolConfig(databaseUrl, { timeoutMs: this.timeoutMs, poolSize: options.poolSize ?? 10, schema }));
     this.queue = new GroupCommitQueue((batch) => this.commitBatch(batch), options);
     // An idle connection that breaks (database restart) is dropped by the pool; without a
