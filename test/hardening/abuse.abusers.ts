@@ -1,6 +1,6 @@
-import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { rawSocketOf } from '../../src/notifications/hub/ws-internals.js';
 
 /** What the abusers heard from the server, by kind of abuser. */
 export class AbuseTally {
@@ -87,7 +87,6 @@ async function open(target: AbuseTarget, user: string, tally: AbuseTally): Promi
   return { socket, closed, leave };
 }
 
-const rawSocketOf = (socket: WebSocket): Socket | undefined => (socket as unknown as { _socket?: Socket })._socket;
 const frame = (event: string, data: object): string => JSON.stringify({ event, data });
 const pause = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
@@ -132,7 +131,7 @@ export async function neverRead(target: AbuseTarget, user: string, topic: string
     const opened = await open(target, user, tally);
     if (!opened) continue;
     opened.socket.send(frame('subscribe', { topic }));
-    const raw = rawSocketOf(opened.socket)!;
+    const raw = rawSocketOf(opened.socket);
     await pause(50, target.signal);
     raw.pause();
     await pause(holdMs, target.signal);

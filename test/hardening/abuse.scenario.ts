@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { eventually } from '../support/eventually.js';
-import { heapUsedAfterGc, INSPECT_OPTION, residentBytes } from '../support/heap-probe.js';
+import { heapUsedAfterGc, INSPECT_OPTION, residentBytes, mib } from '../support/heap-probe.js';
 import { type ServiceInstance, startInstance } from '../support/service-instance.fixture.js';
 import { SteadyPublisher } from '../support/steady-publisher.js';
 import { hsToken, JWT_SECRET } from '../support/tokens.js';
 import { TopicWatcher } from '../support/topic-watcher.js';
 import { AbuseTally, type AbuseTarget, churn, flood, hoardTopics, neverRead, raceAuth } from './abuse.abusers.js';
+import { scrapeMetrics } from '../support/close-count.js';
 
 /** How hard and how long: the short run in `npm test` and the stress run differ only in these. */
 export interface AbuseSettings {
@@ -220,10 +221,9 @@ class RssSampler {
 }
 
 async function gauge(service: ServiceInstance, name: string): Promise<number> {
-  const text = await (await fetch(`${service.baseUrl}/metrics`)).text();
-  const found = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-  if (!found) throw new Error(`no ${name} in /metrics`);
-  return Number(found[1]);
+  const value = (await scrapeMetrics(service.baseUrl)).get(name);
+  if (value === undefined) throw new Error(`no ${name} in /metrics`);
+  return value;
 }
 
 function percentile(values: number[], q: number): number {
@@ -234,4 +234,3 @@ function percentile(values: number[], q: number): number {
 
 const times = <T>(count: number, make: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => make(i));
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
-const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);

@@ -1,18 +1,11 @@
-import type { Socket } from 'node:net';
+import { rawSocketOf } from '../../src/notifications/hub/ws-internals.js';
+import { scrapeMetrics, serverCloses } from '../support/close-count.js';
+import { eventually } from '../support/eventually.js';
 import { WebSocket } from 'ws';
 import { hsToken, JWT_SECRET } from '../support/tokens.js';
 import { startApp, type RunningApp } from '../support/start-app.js';
 import { HandshakeRejected, TestClient } from '../support/ws-client.js';
 
-/** Reads `GET /metrics` into `name{labels}` → value. */
-async function scrape(baseUrl: string): Promise<Map<string, number>> {
-  const samples = new Map<string, number>();
-  for (const line of (await (await fetch(`${baseUrl}/metrics`)).text()).split('\n')) {
-    const match = /^([a-z_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (match) samples.set(match[1], Number(match[2]));
-  }
-  return samples;
-}
 
 /** The refused handshake's status and Retry-After header. */
 function refusal(url: string): Promise<{ status: number; retryAfter: string | undefined }> {
@@ -139,30 +132,21 @@ describe('connection limits', () => {
   it('replies count toward MAX_BUFFERED_BYTES: a client that sends and never reads is closed with 4008', async () => {
     running = await startApp({ commandRate: 1_000_000, maxBufferedBytes: 64 * 1024 });
     const client = await connect(running.wsUrl);
-    (client.socket as unknown as { _socket: Socket })._socket.pause();
+    rawSocketOf(client.socket).pause();
     const topic = 'r'.repeat(120);
     // Enough replies to fill both kernel buffers of a loopback connection many times over.
     for (let i = 0; i < 200_000; i++) client.send('unsubscribe', { topic });
-    const closes = async (): Promise<number> => {
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline) {
-        const samples = await scrape(running!.baseUrl);
-        if (samples.get('notifications_closes_total{code="4008"}')) return 4008;
-        await sleep(200);
-      }
-      return 0;
-    };
-    expect(await closes()).toBe(4008);
+    await eventually(async () => expect(await serverCloses(running!.baseUrl, 4008)).toBe(1), 'a 4008 close', 20_000);
   });
 
   it('an exception on a socket already closing with 1008 is neither answered nor counted again', async () => {
     running = await startApp({ maxBadFrames: 20 });
-    const before = await scrape(running.baseUrl);
+    const before = await scrapeMetrics(running.baseUrl);
     const client = await connect(running.wsUrl);
     for (let i = 0; i < 60; i++) client.sendRaw('nope');
     expect(await client.waitClose()).toBe(1008);
     await sleep(200);
-    const after = await scrape(running.baseUrl);
+    const after = await scrapeMetrics(running.baseUrl);
     const change = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
     expect(change('notifications_exceptions_total{code="BAD_JSON"}')).toBe(21);
     expect(change('notifications_closes_total{code="1008"}')).toBe(1);
@@ -170,14 +154,14 @@ describe('connection limits', () => {
 
   it('an auth that completes after its socket closed leaves no expiry behind', async () => {
     running = await startApp({ jwtSecret: JWT_SECRET });
-    const before = await scrape(running.baseUrl);
+    const before = await scrapeMetrics(running.baseUrl);
     for (let i = 0; i < 5; i++) {
       const client = await TestClient.connect(running.wsUrl, { headers: { authorization: `Bearer ${await hsToken('erin', {}, 60)}` } });
       client.send('auth', { token: await hsToken('erin', {}, 2) });
       client.socket.terminate();
     }
     await sleep(3000);
-    const after = await scrape(running.baseUrl);
+    const after = await scrapeMetrics(running.baseUrl);
     expect((after.get('notifications_closes_total{code="4001"}') ?? 0) - (before.get('notifications_closes_total{code="4001"}') ?? 0)).toBe(0);
     expect(after.get('notifications_connections')).toBe(0);
   });

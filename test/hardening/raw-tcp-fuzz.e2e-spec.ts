@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { eventually } from '../support/eventually.js';
-import { heapUsedAfterGc, INSPECT_OPTION, residentBytes } from '../support/heap-probe.js';
+import { heapUsedAfterGc, INSPECT_OPTION, residentBytes, mib } from '../support/heap-probe.js';
 import { http } from '../support/http.js';
 import { encodeFrame, type FrameSpec, Opcode, RawWebSocket } from '../support/raw-websocket.js';
 import { expectStillRunning } from '../support/service-exit.js';
@@ -202,4 +202,3 @@ describe('raw TCP fuzz', () => {
   });
 });
 
-const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);

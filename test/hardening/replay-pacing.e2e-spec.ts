@@ -1,5 +1,4 @@
 import { Hub } from '../../src/notifications/hub/hub.service.js';
-import type { NotificationsModuleOptions } from '../../src/notifications/index.js';
 import { NotificationsService } from '../../src/notifications/index.js';
 import { serverCloses } from '../support/close-count.js';
 import { eventually } from '../support/eventually.js';
@@ -8,7 +7,7 @@ import { runPacedReplay } from '../support/paced-replay.scenario.js';
 import { startWithLaggingBroker } from '../support/lagging-broker.fixture.js';
 import { throttleReading } from '../support/read-throttle.js';
 import { ServiceTimers } from '../support/service-timers.js';
-import { startApp, type RunningApp } from '../support/start-app.js';
+import { appFor, type RunningApp, startApp } from '../support/start-app.js';
 import { type Frame, TestClient } from '../support/ws-client.js';
 
 const MiB = 1024 * 1024;
@@ -19,15 +18,6 @@ const BIG_PAYLOAD = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts an app for one describe block and closes it after. */
-const appFor = (options: NotificationsModuleOptions): (() => RunningApp) => {
-  let running: RunningApp;
-  beforeAll(async () => {
-    running = await startApp(options);
-  });
-  afterAll(() => running.close());
-  return () => running;
-};
-
 /** Stores `count` notifications in `topic` after a first one; answers that first id and the others'. */
 async function seed(running: RunningApp, topic: string, count: number, payloadBytes: number): Promise<{ since: string; ids: string[] }> {
   const notifications = running.app.get(NotificationsService);
@@ -50,10 +40,6 @@ async function historyAfter(running: RunningApp, topic: string, since: string): 
     cursor = items[items.length - 1].id;
   }
 }
-
-/** The code `client` was closed with, once it is (TestClient.waitClose would leave its timer running). */
-const closeCodeOf = (client: TestClient): Promise<number> =>
-  eventually(() => client.closeCode ?? Promise.reject(new Error('still open')), 'the close', 5000);
 
 /** Reads `count` notifications of `topic`, failing on a close or a gap of 10 s. */
 async function receive(client: TestClient, count: number, timeoutMs = 10_000): Promise<string[]> {
@@ -100,7 +86,7 @@ describe('replay at the pace the client reads', () => {
       await eventually(async () => expect(await serverCloses(running().baseUrl, 4008)).toBe(closesBefore + 1), 'the 4008', 8000);
       // Reading again, it finds the close frame behind what it had been sent.
       throttle.stop();
-      expect(await closeCodeOf(client)).toBe(4008);
+      expect(await client.waitClose(5000)).toBe(4008);
       await eventually(() => expect(hub.connections.size).toBe(0), 'the connection to go');
     }, 30_000);
   });
@@ -123,7 +109,7 @@ describe('replay at the pace the client reads', () => {
       await notifications.publish(topic, { type: 'live', payload: { i: STALLING_COUNT } });
       await eventually(async () => expect(await serverCloses(running().baseUrl, 4008)).toBe(closesBefore + 1), 'the 4008');
       throttle.stop();
-      expect(await closeCodeOf(client)).toBe(4008);
+      expect(await client.waitClose(5000)).toBe(4008);
     }, 30_000);
   });
 
@@ -252,7 +238,7 @@ describe('replay at the pace the client reads', () => {
       // Gone mid-transfer, as a closed tab or a dropped network is: no close handshake.
       client.socket.terminate();
       throttle.stop();
-      await closeCodeOf(client);
+      await client.waitClose(5000);
       await eventually(() => expect(hub.connections.size).toBe(0), 'the connection to go');
       expect(await serverCloses(running().baseUrl, 4008)).toBe(closesBefore);
       expect(timers.pending()).toEqual([]);

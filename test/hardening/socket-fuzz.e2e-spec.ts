@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { eventually } from '../support/eventually.js';
-import { heapUsedAfterGc, INSPECT_OPTION, residentBytes } from '../support/heap-probe.js';
+import { heapUsedAfterGc, INSPECT_OPTION, residentBytes, mib } from '../support/heap-probe.js';
 import { COMMANDS, hostileMembers, hostileValue, json, nestedText, objectText, PROTOTYPE_KEYS } from '../support/hostile-json.js';
 import { http } from '../support/http.js';
 import { expectStillRunning } from '../support/service-exit.js';
@@ -252,4 +252,3 @@ const preview = (frame: Frame | undefined): string => {
   const shown = frame === undefined ? 'none' : 'text' in frame ? frame.text : `binary ${Buffer.from(frame.binary).toString('hex')}`;
   return shown.length > 300 ? `${shown.slice(0, 300)}... (${shown.length} characters)` : shown;
 };
-const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);

@@ -1,19 +1,9 @@
-import type { NotificationsModuleOptions } from '../../src/notifications/index.js';
 import { refusalStatus } from '../support/handshake-status.js';
-import { startApp, type RunningApp } from '../support/start-app.js';
+import { appFor, type RunningApp, startApp } from '../support/start-app.js';
 import { epochIn, hsToken, hsTokenWith, JWT_SECRET, jwksKey, type JwksKey } from '../support/tokens.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** Starts an app for one describe block and closes it after. */
-const appFor = (options: NotificationsModuleOptions): (() => RunningApp) => {
-  let running: RunningApp;
-  beforeAll(async () => {
-    running = await startApp(options);
-  });
-  afterAll(() => running.close());
-  return () => running;
-};
-
 const connectWith = (running: RunningApp, token: string): Promise<TestClient> =>
   TestClient.connect(`${running.wsUrl}?access_token=${token}`);
 

@@ -1,6 +1,14 @@
+/** `GET /metrics` read into `name{labels}` → value, e.g. `notifications_closes_total{code="4008"}`. */
+export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number>> {
+  const samples = new Map<string, number>();
+  for (const line of (await (await fetch(`${baseUrl}/metrics`)).text()).split('\n')) {
+    const match = /^([a-z_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match) samples.set(match[1], Number(match[2]));
+  }
+  return samples;
+}
+
 /** How many connections the service closed with `code` for a reason of its own, from `GET /metrics`. */
 export async function serverCloses(baseUrl: string, code: number): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const found = new RegExp(`^notifications_closes_total\\{code="${code}"\\} (\\S+)$`, 'm').exec(text);
-  return found ? Number(found[1]) : 0;
+  return (await scrapeMetrics(baseUrl)).get(`notifications_closes_total{code="${code}"}`) ?? 0;
 }

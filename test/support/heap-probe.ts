@@ -45,3 +45,6 @@ export function residentBytes(pid: number): number {
   if (!found) throw new Error(`no VmRSS for ${pid}`);
   return Number(found[1]) * 1024;
 }
+
+/** Bytes as MiB with one decimal, for the runs' summary lines. */
+export const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);

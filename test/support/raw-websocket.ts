@@ -132,11 +132,6 @@ export class RawWebSocket {
     return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
   }
 
-  /** True once the TCP connection is gone. */
-  get isEnded(): boolean {
-    return this.socket.destroyed;
-  }
-
   destroy(): void {
     this.socket.destroy();
   }

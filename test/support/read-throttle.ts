@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { rawSocketOf } from '../../src/notifications/hub/ws-internals.js';
 
 /** A `ws` client's TCP socket made to read slowly; `bytesRead` counts what it took in so far. */
 export interface ReadThrottle {
@@ -14,7 +14,7 @@ export interface ReadThrottle {
  * up, so the server meets real TCP back-pressure. 0 reads nothing until stopped.
  */
 export function throttleReading(socket: WebSocket, bytesPerSecond: number): ReadThrottle {
-  const raw = (socket as unknown as { _socket: Socket })._socket;
+  const raw = rawSocketOf(socket);
   const started = performance.now();
   let bytesRead = 0;
   const allowed = (): number => ((performance.now() - started) * bytesPerSecond) / 1000;

@@ -25,3 +25,13 @@ export async function startApp(options: NotificationsModuleOptions = {}, port = 
     close: () => app.close(),
   };
 }
+
+/** Starts one app for the enclosing `describe` (beforeAll, closed afterAll); call the answer inside its tests. */
+export function appFor(options: NotificationsModuleOptions): () => RunningApp {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(options);
+  });
+  afterAll(() => running.close());
+  return () => running;
+}

@@ -32,10 +32,6 @@ export class SteadyPublisher {
     await Promise.all(this.inFlight);
   }
 
-  get sentCount(): number {
-    return this.sent;
-  }
-
   private publishOne(): void {
     const n = this.sent++;
     const payload = { n, sentAt: Date.now(), ...(this.padBytes > 0 ? { pad: 'x'.repeat(this.padBytes) } : {}) };

@@ -110,10 +110,12 @@ export class TestClient {
 
   /** Waits for the close and returns its code. */
   waitClose(timeoutMs = 3000): Promise<number> {
-    return Promise.race([
-      this.closed,
-      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs)),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<number>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs);
+    });
+    // The timer goes with the close, so a test that checks for leftover timers sees none of its own.
+    return Promise.race([this.closed, late]).finally(() => clearTimeout(timer));
   }
 
   close(): void {
