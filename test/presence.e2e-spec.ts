@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { NotificationsService, type PresenceTransition } from '../src/notifications/index.js';
+import { until } from './support/eventually.js';
+import { http } from './support/http.js';
+import { type RunningApp, startApp } from './support/start-app.js';
+import { TestClient } from './support/ws-client.js';
+
+const { REDIS_URL } = process.env;
+if (!REDIS_URL) console.log('Presence on Redis skipped: REDIS_URL unset');
+
+const backends: Array<[string, Record<string, unknown>]> = [['local', { broker: 'local' }]];
+if (REDIS_URL) backends.push(['redis', { broker: 'redis', redisUrl: REDIS_URL }]);
+
+describe.each(backends)('presence (%s broker)', (_name, broker) => {
+  let running: RunningApp;
+  let transitions: PresenceTransition[];
+  const clients: TestClient[] = [];
+  const connect = async (userId: string): Promise<TestClient> => {
+    const client = await TestClient.connect(`${running.wsUrl}?user=${userId}`);
+    clients.push(client);
+    return client;
+  };
+  const online = async (...userIds: string[]): Promise<Record<string, boolean>> => {
+    const { status, body } = await http(running.baseUrl, 'GET', `/presence?userIds=${userIds.join(',')}`);
+    expect(status).toBe(200);
+    return body.online;
+  };
+  const of = (userId: string) => transitions.filter((t) => t.userId === userId).map((t) => t.online);
+
+  beforeAll(async () => {
+    running = await startApp({ ...broker, redisChannel: `presence:${randomBytes(6).toString('hex')}`, presenceGraceS: 1 });
+    transitions = [];
+    running.app.get(NotificationsService).presence$.subscribe((transition) => transitions.push(transition));
+  });
+  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterAll(() => running.close());
+
+  it('counts a user with 20 connections as one online user, offline only once the last closes', async () => {
+    const tabs = await Promise.all(Array.from({ length: 20 }, () => connect('tabs')));
+    expect(await online('tabs', 'nobody')).toEqual({ tabs: true, nobody: false });
+    for (const tab of tabs.slice(1)) {
+      tab.close();
+      await tab.waitClose();
+    }
+    expect(await online('tabs')).toEqual({ tabs: true });
+    tabs[0].close();
+    await until(() => of('tabs').length === 2, 'the offline transition', 5000);
+    expect(await online('tabs')).toEqual({ tabs: false });
+    expect(of('tabs')).toEqual([true, false]);
+    const offline = transitions.find((t) => t.userId === 'tabs' && !t.online)!;
+    expect(Number.isNaN(Date.parse(offline.at))).toBe(false);
+  });
+
+  it('announces nothing for a reload inside the grace period', async () => {
+    const first = await connect('reloader');
+    await until(() => of('reloader').length === 1, 'the online transition');
+    first.close();
+    await first.waitClose();
+    await connect('reloader');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(of('reloader')).toEqual([true]);
+    expect(await online('reloader')).toEqual({ reloader: true });
+  });
+
+  it('answers 400 with field errors for a bad userIds list', async () => {
+    const tooMany = Array.from({ length: 1001 }, (_, i) => `u${i}`).join(',');
+    for (const query of ['', '?userIds=', '?userIds=a,,b', '?userIds=a%20b', `?userIds=${tooMany}`, '?other=1&userIds=a']) {
+      const { status, body } = await http(running.baseUrl, 'GET', `/presence${query}`);
+      expect([query, status]).toEqual([query, 400]);
+      expect(body.errors.length).toBeGreaterThan(0);
+    }
+  });
+});
