@@ -23,6 +23,10 @@ import { HubRelay } from './relay/hub-relay.service.js';
 import { PresenceController } from './http/presence.controller.js';
 import { Presence } from './presence/presence.service.js';
 import { presenceProvider } from './presence/presence.provider.js';
+import { PresenceWebhooks } from './webhooks/presence-webhooks.service.js';
+import { UnreadEscalation } from './webhooks/unread-escalation.service.js';
+import { webhookOutboxProvider } from './webhooks/webhook-outbox.provider.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.service.js';
 import { NOTIFICATION_STORE } from './store/notification-store.js';
 import { RetentionScheduler } from './store/retention.scheduler.js';
 import { storeProvider } from './store/store.provider.js';
@@ -65,6 +69,10 @@ import { storeProvider } from './store/store.provider.js';
     NotificationsGateway,
     presenceProvider,
     Presence,
+    webhookOutboxProvider,
+    WebhookDispatcher,
+    PresenceWebhooks,
+    UnreadEscalation,
   ],
   exports: [NotificationsService, NOTIFICATIONS_OPTIONS, Hub, NOTIFICATION_STORE, NOTIFICATION_BROKER],
 })
