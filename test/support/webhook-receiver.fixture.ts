@@ -28,26 +28,26 @@ export class WebhookReceiver {
   readonly requests: ReceivedWebhook[] = [];
   private readonly verifier = new Webhook(WEBHOOK_SECRET);
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-    private readonly answers: number[],
-  ) {}
+  private readonly server: Server;
+  url = '';
 
-  static async start(answers: number[] = [], port = 0): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
-    const server = createServer((request, response) => {
+  private constructor(private readonly answers: number[]) {
+    this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const status = receiver!.answers.shift() ?? 200;
-        receiver!.requests.push({ headers: request.headers, body: Buffer.concat(chunks).toString(), status });
+        const status = this.answers.shift() ?? 200;
+        this.requests.push({ headers: request.headers, body: Buffer.concat(chunks).toString(), status });
         response.writeHead(status).end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const { port: actual } = server.address() as AddressInfo;
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${actual}/hooks`, answers);
+  }
+
+  /** Listens on `port` (any free one by default) and answers with `answers`, then 200. */
+  static async start(answers: number[] = [], port = 0): Promise<WebhookReceiver> {
+    const receiver = new WebhookReceiver([...answers]);
+    await new Promise<void>((resolve) => receiver.server.listen(port, '127.0.0.1', resolve));
+    receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/hooks`;
     return receiver;
   }
 
