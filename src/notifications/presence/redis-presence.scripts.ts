@@ -5,6 +5,8 @@
  * - `users:<id>` set: the users with a connection on that instance
  * - `counts`     hash: user id -> instances where the user has a connection (absent: none)
  * - `leaving`    zset: user id -> ms when their last connection closed (the grace period runs)
+ * Every script answers a number, never nil: ioredis fails on a nil reply that comes after its
+ * command timed out (a stalled connection flushing late), where it tolerates any other.
  */
 
 /** Shared functions: a user joins or leaves one instance's set; publishes a graced online. */
@@ -25,11 +27,13 @@ end
 /** KEYS: users:<self>, counts, leaving. ARGV: channel, user, now. */
 export const CONNECT_SCRIPT = `${FUNCTIONS}
 join(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], tonumber(ARGV[3]))
+return 1
 `;
 
 /** KEYS: users:<self>, counts, leaving. ARGV: user, now. */
 export const DISCONNECT_SCRIPT = `${FUNCTIONS}
 if redis.call('SREM', KEYS[1], ARGV[1]) == 1 then leave(KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2])) end
+return 1
 `;
 
 /**
@@ -48,6 +52,7 @@ for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   end
 end
 for user in pairs(wanted) do join(KEYS[1], KEYS[2], KEYS[3], ARGV[1], user, now) end
+return 1
 `;
 
 /**
@@ -81,4 +86,5 @@ local now = tonumber(ARGV[2])
 for _, user in ipairs(redis.call('SMEMBERS', KEYS[2])) do leave(KEYS[3], KEYS[4], user, now) end
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
 `;

@@ -390,11 +390,11 @@ export class PostgresNotificationStore implements NotificationStore {
     return position?.epoch === this.epoch ? position : null;
   }
 
-  /** Keyset order (created_at, seq) rides the created_at index; seq alone has none across topics. */
+  /** Keyset order (created_at, seq); the BETWEEN bounds the created_at index range (the row comparison alone does not). */
   async unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan> {
     const rows = await this.query<NotificationRow>(
       `SELECT seq, topic, type, CASE WHEN read = false THEN payload END AS payload, created_at, read FROM notifications
-       WHERE (created_at, seq) > (${msToTimestamp('$1')}, $2) AND created_at <= ${msToTimestamp('$3')}
+       WHERE created_at BETWEEN ${msToTimestamp('$1')} AND ${msToTimestamp('$3')} AND (created_at, seq) > (${msToTimestamp('$1')}, $2)
        ORDER BY created_at, seq LIMIT $4`,
       [after.at, after.seq, createdBefore, limit],
     );
