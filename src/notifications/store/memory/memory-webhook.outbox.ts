@@ -58,7 +58,8 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
 
   async escalate(events: OutboxEvent[], cursor: StorePosition, now: number): Promise<void> {
     await this.enqueue(events, now);
-    this.cursor = cursor;
+    // Forward only, in the memory store's order (seq).
+    if (this.cursor === null || cursor.seq > this.cursor.seq) this.cursor = cursor;
   }
 
   async close(): Promise<void> {}
