@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
@@ -12,7 +12,7 @@ import { WebhookDispatcher } from './webhook-dispatcher.service.js';
  * sends it once even when an instance is down.
  */
 @Injectable()
-export class PresenceWebhooks implements OnModuleInit, OnApplicationShutdown {
+export class PresenceWebhooks implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PresenceWebhooks.name);
   private subscription?: Subscription;
 
@@ -32,7 +32,7 @@ export class PresenceWebhooks implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  onApplicationShutdown(): void {
+  onModuleDestroy(): void {
     this.subscription?.unsubscribe();
   }
 }

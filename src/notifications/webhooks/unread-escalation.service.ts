@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
@@ -18,7 +18,7 @@ const PAGES_PER_TICK = 20;
  * stored once. Notifications created before escalation was first enabled are not escalated.
  */
 @Injectable()
-export class UnreadEscalation implements OnApplicationBootstrap, OnApplicationShutdown {
+export class UnreadEscalation implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(UnreadEscalation.name);
   private timer?: NodeJS.Timeout;
   private running: Promise<void> | null = null;
@@ -41,7 +41,7 @@ export class UnreadEscalation implements OnApplicationBootstrap, OnApplicationSh
     }, Math.min(1000, (afterS * 1000) / 2)).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }

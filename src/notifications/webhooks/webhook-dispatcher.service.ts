@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { retryDelayMs } from './retry-backoff.js';
@@ -21,7 +21,7 @@ const PRUNE_EVERY_MS = 60_000;
  * notifications: it runs on its own timer and its failures are logged and counted.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly sender: WebhookSender | null;
   private timer?: NodeJS.Timeout;
@@ -43,10 +43,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.wake();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Requests under way finish (within WEBHOOK_TIMEOUT_MS); what is left waits in the outbox. */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
+  }
+
+  /** After every user of the outbox stopped (they stop in onModuleDestroy). */
+  async onApplicationShutdown(): Promise<void> {
     await this.outbox?.close();
   }
 
