@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { NotificationsService, type PresenceTransition } from '../src/notifications/index.js';
-import { until } from './support/eventually.js';
+import { eventually, until } from './support/eventually.js';
 import { http } from './support/http.js';
 import { type RunningApp, startApp } from './support/start-app.js';
+import { TcpProxy } from './support/tcp-proxy.fixture.js';
 import { TestClient } from './support/ws-client.js';
 
 const { REDIS_URL } = process.env;
@@ -69,5 +70,42 @@ describe.each(backends)('presence (%s broker)', (_name, broker) => {
       expect([query, status]).toEqual([query, 400]);
       expect(body.errors.length).toBeGreaterThan(0);
     }
+  });
+});
+
+/** Presence while Redis is unreachable: REST says so, and the instance's share is rebuilt once it is back. */
+(REDIS_URL ? describe : describe.skip)('presence across a Redis outage', () => {
+  let proxy: TcpProxy;
+  let running: RunningApp;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    const redis = new URL(REDIS_URL!);
+    proxy = await TcpProxy.start(redis.hostname, Number(redis.port || 6379));
+    running = await startApp({
+      broker: 'redis',
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      redisChannel: `presence-outage:${randomBytes(6).toString('hex')}`,
+      brokerTimeoutMs: 500,
+      heartbeatMs: 1000,
+    });
+  });
+  afterAll(async () => {
+    clients.splice(0).forEach((client) => client.close());
+    await proxy.resume();
+    await running.close();
+    await proxy.cut();
+  });
+
+  it('answers 503 while Redis is cut, and counts the users who connected meanwhile once it is back', async () => {
+    await proxy.cut();
+    const { status, body } = await http(running.baseUrl, 'GET', '/presence?userIds=outage');
+    expect([status, body.message]).toEqual([503, 'presence unavailable']);
+    clients.push(await TestClient.connect(`${running.wsUrl}?user=outage`));
+    await proxy.resume();
+    await eventually(async () => {
+      const answer = await http(running.baseUrl, 'GET', '/presence?userIds=outage');
+      expect(answer.body).toEqual({ online: { outage: true } });
+    }, 'the user connected during the outage counted', 15_000);
   });
 });

@@ -65,7 +65,7 @@ export class RedisPresenceTracker implements PresenceTracker {
       self: `${prefix}users:${this.instanceId}`,
     };
     this.channel = `${prefix}transitions`;
-    this.tickMs = Math.min(1000, options.heartbeatMs / 4, Math.max(50, options.graceMs / 4));
+    this.tickMs = Math.min(1000, options.heartbeatMs / 8, Math.max(50, options.graceMs / 4));
     const connection = connectionOptions(options.timeoutMs);
     this.commands = new Redis(redisUrl, { ...connection, connectionName: 'notifications-presence' });
     this.subscriber = new Redis(redisUrl, { ...connection, connectionName: 'notifications-presence-subscriber' });
