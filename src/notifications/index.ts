@@ -16,3 +16,4 @@ export type { AcceptedNotification, InboxPage, InboxQuery, ReadResult, ReadSelec
 export { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';
 export { NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';
 export type { PresenceTransition } from './presence/presence.tracker.js';
+export type { WebhookEvent, WebhookEventType } from './webhooks/webhook.event.js';
