@@ -109,3 +109,27 @@ describe.each(backends)('presence (%s broker)', (_name, broker) => {
     }, 'the user connected during the outage counted', 15_000);
   });
 });
+
+/** presence$ is cluster-wide: every instance's stream has every transition, once. */
+(REDIS_URL ? describe : describe.skip)('presence$ on two instances sharing Redis', () => {
+  const apps: RunningApp[] = [];
+  const seen: PresenceTransition[][] = [[], []];
+
+  beforeAll(async () => {
+    const shared = { broker: 'redis', redisUrl: REDIS_URL, redisChannel: `presence-two:${randomBytes(6).toString('hex')}`, presenceGraceS: 1 } as const;
+    apps.push(await startApp(shared), await startApp(shared));
+    apps.forEach((app, index) => app.app.get(NotificationsService).presence$.subscribe((transition) => seen[index].push(transition)));
+  });
+  afterAll(() => Promise.all(apps.map((app) => app.close())));
+
+  it('shows each instance the online and the graced offline of a user connected to the other, once each', async () => {
+    const erin = await TestClient.connect(`${apps[0].wsUrl}?user=erin`);
+    const erinOnB = await TestClient.connect(`${apps[1].wsUrl}?user=erin`);
+    erin.close();
+    erinOnB.close();
+    await until(() => seen.every((transitions) => transitions.length === 2), 'both transitions on both instances', 5000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const transitions of seen) expect(transitions.map(({ userId, online }) => [userId, online])).toEqual([['erin', true], ['erin', false]]);
+    expect(seen[0]).toEqual(seen[1]);
+  });
+});
