@@ -64,6 +64,12 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): ServiceConfiguration 
       jwtClockToleranceS: vars.JWT_CLOCK_TOLERANCE_S,
       storeTimeoutMs: vars.STORE_TIMEOUT_MS,
       brokerTimeoutMs: vars.BROKER_TIMEOUT_MS,
+      presenceGraceS: vars.PRESENCE_GRACE_S,
+      webhookUrl: vars.WEBHOOK_URL,
+      webhookSecret: vars.WEBHOOK_SECRET,
+      webhookRetryS: vars.WEBHOOK_RETRY_S,
+      webhookTimeoutMs: vars.WEBHOOK_TIMEOUT_MS,
+      escalateAfterS: vars.ESCALATE_AFTER_S,
     },
   };
 }

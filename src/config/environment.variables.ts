@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { WEBHOOK_SECRET_FORMAT } from '../notifications/webhooks/webhook.signer.js';
 
 /** Every environment variable the service reads, with its rule; defaults live in `.env.example`. */
 export class EnvironmentVariables {
@@ -100,6 +101,25 @@ export class EnvironmentVariables {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(100)
   BROKER_TIMEOUT_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(86_400)
+  PRESENCE_GRACE_S?: number;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { message: 'WEBHOOK_URL must be an http:// or https:// URL' })
+  WEBHOOK_URL?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.WEBHOOK_URL !== undefined || env.WEBHOOK_SECRET !== undefined)
+  @Matches(WEBHOOK_SECRET_FORMAT, { message: 'WEBHOOK_SECRET must be whsec_ followed by base64 of at least 24 random bytes (required when WEBHOOK_URL is set)' })
+  WEBHOOK_SECRET?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  WEBHOOK_RETRY_S?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  WEBHOOK_TIMEOUT_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  ESCALATE_AFTER_S?: number;
 
   @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL?: string;

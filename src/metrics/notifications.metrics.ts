@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Notification, NotificationsObserver } from '../notifications/index.js';
+import { ATTEMPT_OUTCOMES } from '../notifications/webhooks/webhook.sender.js';
 
 /** How a notification was addressed, from its topic (contract section 3). */
 type PublishTarget = 'users' | 'topic' | 'broadcast';
@@ -90,8 +91,28 @@ export class NotificationsMetrics implements NotificationsObserver {
     registers: [this.registry],
   });
 
+  private readonly webhookAttempts = new Counter({
+    name: 'notifications_webhook_attempts_total',
+    help: 'Webhook requests by outcome: delivered (2xx), rejected (another status), timeout, unreachable.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly webhookFailures = new Counter({
+    name: 'notifications_webhook_failures_total',
+    help: 'Webhook events given up, undelivered after WEBHOOK_RETRY_S.',
+    registers: [this.registry],
+  });
+
+  private readonly webhookOutbox = new Gauge({
+    name: 'notifications_webhook_outbox_depth',
+    help: 'Webhook events waiting in the outbox, across the cluster (as this instance last counted).',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    for (const outcome of ATTEMPT_OUTCOMES) this.webhookAttempts.inc({ outcome }, 0);
     for (const counter of this.publishedByTarget.values()) counter.inc(0);
     for (const code of SERVER_CLOSE_CODES) this.closes.inc({ code }, 0);
   }
@@ -134,5 +155,17 @@ export class NotificationsMetrics implements NotificationsObserver {
 
   brokerFailed(operation: string): void {
     this.brokerErrors.inc({ operation });
+  }
+
+  webhookAttempted(outcome: string): void {
+    this.webhookAttempts.inc({ outcome });
+  }
+
+  webhookFailed(): void {
+    this.webhookFailures.inc();
+  }
+
+  webhookOutboxDepth(depth: number): void {
+    this.webhookOutbox.set(depth);
   }
 }

@@ -15,3 +15,5 @@ export type { InboxItem, Notification, NotificationDraft } from './notification.
 export type { AcceptedNotification, InboxPage, InboxQuery, ReadResult, ReadSelection, TopicHistory } from './store/notification-store.js';
 export { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';
 export { NOTIFICATION_BROKER, type NotificationBroker } from './broker/notification-broker.js';
+export type { PresenceTransition } from './presence/presence.tracker.js';
+export type { WebhookEvent, WebhookEventType } from './webhooks/webhook.event.js';

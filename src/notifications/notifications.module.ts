@@ -20,6 +20,13 @@ import { NOTIFICATIONS_MODULE_OPTIONS, NOTIFICATIONS_OPTIONS, NotificationsConfi
 import { type NotificationsModuleOptions, resolveOptions } from './notifications.options.js';
 import { NotificationsService } from './notifications.service.js';
 import { HubRelay } from './relay/hub-relay.service.js';
+import { PresenceController } from './http/presence.controller.js';
+import { Presence } from './presence/presence.service.js';
+import { presenceProvider } from './presence/presence.provider.js';
+import { PresenceWebhooks } from './webhooks/presence-webhooks.service.js';
+import { UnreadEscalation } from './webhooks/unread-escalation.service.js';
+import { webhookOutboxProvider } from './webhooks/webhook-outbox.provider.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.service.js';
 import { NOTIFICATION_STORE } from './store/notification-store.js';
 import { RetentionScheduler } from './store/retention.scheduler.js';
 import { storeProvider } from './store/store.provider.js';
@@ -30,7 +37,7 @@ import { storeProvider } from './store/store.provider.js';
  * and adds no global pipes, filters or guards to the host.
  */
 @Module({
-  controllers: [NotificationsController, InboxController],
+  controllers: [NotificationsController, InboxController, PresenceController],
   providers: [
     {
       provide: NOTIFICATIONS_OPTIONS,
@@ -60,6 +67,12 @@ import { storeProvider } from './store/store.provider.js';
     NotificationsService,
     RetentionScheduler,
     NotificationsGateway,
+    presenceProvider,
+    Presence,
+    webhookOutboxProvider,
+    WebhookDispatcher,
+    PresenceWebhooks,
+    UnreadEscalation,
   ],
   exports: [NotificationsService, NOTIFICATIONS_OPTIONS, Hub, NOTIFICATION_STORE, NOTIFICATION_BROKER],
 })

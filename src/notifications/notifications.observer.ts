@@ -24,4 +24,10 @@ export interface NotificationsObserver {
   storeFailed(operation: string): void;
   /** A broker operation failed. */
   brokerFailed(operation: string): void;
+  /** A webhook request ended: `delivered` (2xx), `rejected` (another status), `timeout` or `unreachable`. */
+  webhookAttempted?(outcome: string): void;
+  /** A webhook event was given up, undelivered after WEBHOOK_RETRY_S. */
+  webhookFailed?(): void;
+  /** Webhook events waiting in the outbox, across the cluster. */
+  webhookOutboxDepth?(depth: number): void;
 }

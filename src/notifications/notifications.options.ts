@@ -56,6 +56,18 @@ export interface NotificationsSettings {
   storeTimeoutMs: number;
   /** Deadline of one broker publish or connection attempt (BROKER_TIMEOUT_MS). */
   brokerTimeoutMs: number;
+  /** Seconds without a connection before a user goes offline in `presence$` and `user.offline` (PRESENCE_GRACE_S). */
+  presenceGraceS: number;
+  /** Where webhook events are POSTed (WEBHOOK_URL); unset sends none. */
+  webhookUrl?: string;
+  /** Standard Webhooks signing secret, `whsec_<base64>` (WEBHOOK_SECRET); required with webhookUrl. */
+  webhookSecret?: string;
+  /** How long an undelivered webhook event is retried, in seconds (WEBHOOK_RETRY_S). */
+  webhookRetryS: number;
+  /** Deadline of one webhook request (WEBHOOK_TIMEOUT_MS). */
+  webhookTimeoutMs: number;
+  /** A personal notification unread this many seconds after creation sends `notification.unread` (ESCALATE_AFTER_S); unset: never. */
+  escalateAfterS?: number;
 }
 
 /** Hooks a host app may supply instead of, or on top of, JWT identity. */
@@ -100,6 +112,9 @@ export const DEFAULT_SETTINGS: NotificationsSettings = {
   jwtClockToleranceS: 5,
   storeTimeoutMs: 5000,
   brokerTimeoutMs: 2000,
+  presenceGraceS: 10,
+  webhookRetryS: 86_400,
+  webhookTimeoutMs: 10_000,
 };
 
 /** JWT_MAX_TTL_S when production does not set its own. */

@@ -3,6 +3,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import type { HubEvent } from './broker/notification-broker.js';
 import { HubRelay } from './relay/hub-relay.service.js';
+import { Presence } from './presence/presence.service.js';
+import type { PresenceTransition } from './presence/presence.tracker.js';
 import { BROADCAST_TOPIC, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from './notifications.options.js';
@@ -42,7 +44,21 @@ export class NotificationsService implements OnApplicationShutdown {
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     private readonly relay: HubRelay,
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
+    private readonly presence: Presence,
   ) {}
+
+  /**
+   * Presence transitions of every user, cluster-wide, once each: online at the first connection,
+   * offline PRESENCE_GRACE_S after the last closed (a reload inside it is no transition).
+   */
+  get presence$(): Observable<PresenceTransition> {
+    return this.presence.transitions$;
+  }
+
+  /** Whether each user has an open connection on any instance now (no grace period). */
+  isOnline(userIds: string[]): Promise<Record<string, boolean>> {
+    return this.presence.isOnline(userIds);
+  }
 
   async onApplicationShutdown(): Promise<void> {
     this.published.complete();

@@ -14,6 +14,10 @@ const LIMITS = [
   ['JWT_CLOCK_TOLERANCE_S', 'jwtClockToleranceS', '0', '301'],
   ['STORE_TIMEOUT_MS', 'storeTimeoutMs', '2500', '99'],
   ['BROKER_TIMEOUT_MS', 'brokerTimeoutMs', '1500', '99'],
+  ['PRESENCE_GRACE_S', 'presenceGraceS', '0', '-1'],
+  ['WEBHOOK_RETRY_S', 'webhookRetryS', '3600', '0'],
+  ['WEBHOOK_TIMEOUT_MS', 'webhookTimeoutMs', '2000', '99'],
+  ['ESCALATE_AFTER_S', 'escalateAfterS', '600', '0'],
 ] as const;
 
 const refusal = (env: NodeJS.ProcessEnv): ConfigurationError => {
@@ -64,6 +68,10 @@ describe('loadConfiguration', () => {
     ['DATABASE_URL', { STORE: 'postgres' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['API_KEY', { API_KEY: 'has spaces in it, sixteen+' }],
+    ['WEBHOOK_SECRET', { WEBHOOK_URL: 'https://hooks.example.com/notify' }],
+    ['WEBHOOK_SECRET', { WEBHOOK_URL: 'https://hooks.example.com/notify', WEBHOOK_SECRET: 'not-a-whsec-secret-of-any-length' }],
+    ['WEBHOOK_SECRET', { WEBHOOK_URL: 'https://hooks.example.com/notify', WEBHOOK_SECRET: `whsec_${Buffer.alloc(16).toString('base64')}` }],
+    ['WEBHOOK_URL', { WEBHOOK_URL: 'ftp://hooks.example.com', WEBHOOK_SECRET: `whsec_${Buffer.alloc(32).toString('base64')}` }],
   ])('refuses a bad or missing %s with one line naming it', (variable, env) => {
     const { message } = refusal(env);
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${variable}=`));
@@ -72,6 +80,12 @@ describe('loadConfiguration', () => {
 
   it('names what is wrong with a value that is not a number, before its range', () => {
     expect(refusal({ PORT: 'abc' }).message).toBe('Invalid configuration: PORT="abc": PORT must be an integer number');
+  });
+
+  it('takes WEBHOOK_URL with a Standard Webhooks WEBHOOK_SECRET', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const { notifications } = loadConfiguration({ WEBHOOK_URL: 'http://hooks.internal:8080/notify', WEBHOOK_SECRET: secret });
+    expect([notifications.webhookUrl, notifications.webhookSecret]).toEqual(['http://hooks.internal:8080/notify', secret]);
   });
 
   it('NODE_ENV=production sets production; anything else does not', () => {

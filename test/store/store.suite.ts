@@ -2,6 +2,7 @@ import { describe } from '@jest/globals';
 import { describeAppend } from './store-append.suite.js';
 import { describeHistory } from './store-history.suite.js';
 import { describeInbox } from './store-inbox.suite.js';
+import { describeUnreadScan } from './store-unread-scan.suite.js';
 import { type OpenStore, storeFixture } from './store.fixture.js';
 
 /**
@@ -15,5 +16,6 @@ export function describeStoreSuite(name: string, open: OpenStore): void {
     describeHistory(fixture);
     describeInbox(fixture);
     describeAppend(fixture);
+    describeUnreadScan(fixture);
   });
 }

@@ -25,7 +25,7 @@ const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000)
  * too, and drops its connection, which reconnects: a stalled connection is replaced rather than
  * waited on by every command after it.
  */
-const connectionOptions = (timeoutMs: number): RedisOptions => ({
+export const connectionOptions = (timeoutMs: number): RedisOptions => ({
   lazyConnect: true,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,

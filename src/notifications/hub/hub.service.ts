@@ -12,6 +12,9 @@ import { waitForDrain } from './socket-drain.js';
 import { rawSocketOf } from './ws-internals.js';
 import type { Connection } from './connection.js';
 
+/** Hears a user's first connection on this instance open (true) and their last one close (false). */
+export type UserConnectionsListener = (userId: string, connected: boolean) => void;
+
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
   subscribers: Set<Connection>;
@@ -32,6 +35,7 @@ export class Hub {
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
   /** The one wait per socket for its buffer to drain, shared by the replays writing to it. */
   private readonly draining = new Map<Connection, Promise<boolean>>();
+  private readonly userListeners: UserConnectionsListener[] = [];
 
   constructor(@Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions) {}
 
@@ -40,7 +44,10 @@ export class Hub {
     this.options.observer?.connectionsChanged(1);
     this.bySocket.set(connection.socket, connection);
     const userId = connection.userId;
-    if (userId !== null) this.userConnections(userId).add(connection);
+    if (userId === null) return;
+    const connections = this.userConnections(userId);
+    connections.add(connection);
+    if (connections.size === 1) for (const listener of this.userListeners) listener(userId, true);
   }
 
   remove(connection: Connection): void {
@@ -49,7 +56,19 @@ export class Hub {
     const userId = connection.userId;
     const connections = userId === null ? undefined : this.users.get(userId);
     connections?.delete(connection);
-    if (connections?.size === 0) this.users.delete(userId!);
+    if (connections?.size !== 0) return;
+    this.users.delete(userId!);
+    for (const listener of this.userListeners) listener(userId!, false);
+  }
+
+  /** Presence counting hooks in here: whatever the Hub holds (WebSocket or SSE) counts. */
+  onUserConnections(listener: UserConnectionsListener): void {
+    this.userListeners.push(listener);
+  }
+
+  /** The users with a connection on this instance. */
+  connectedUserIds(): string[] {
+    return [...this.users.keys()];
   }
 
   /** Open connections of `userId` on this instance (MAX_CONNECTIONS_PER_USER). */

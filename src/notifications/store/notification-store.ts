@@ -124,6 +124,25 @@ export interface NotificationStore {
   ping(): Promise<void>;
 
   close(): Promise<void>;
+
+  /**
+   * The escalation scan (ESCALATE_AFTER_S): up to `limit` notifications after `after`, in store
+   * order (seq; on PostgreSQL created_at then seq), none created after `createdBefore` (ms):
+   * where the scan stopped, and those of them that are personal and unread now, with their user.
+   */
+  unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan>;
+}
+
+/** A place in a store's notifications: a creation time (ms) and a seq. */
+export interface StorePosition {
+  at: number;
+  seq: number;
+}
+
+export interface UnreadScan {
+  /** The last notification scanned; null when none was. */
+  last: StorePosition | null;
+  unread: Array<{ userId: string; notification: Notification }>;
 }
 
 export const NOTIFICATION_STORE = Symbol('NOTIFICATION_STORE');

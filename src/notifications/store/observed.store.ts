@@ -12,7 +12,9 @@ import {
   type NotificationStore,
   type ReadResult,
   type ReadSelection,
+  type StorePosition,
   type TopicHistory,
+  type UnreadScan,
 } from './notification-store.js';
 
 /**
@@ -75,6 +77,10 @@ export class ObservedNotificationStore implements NotificationStore {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan> {
+    return this.watch('unreadAfter', this.store.unreadAfter(after, createdBefore, limit));
   }
 
   private watch<T>(operation: string, result: Promise<T>): Promise<T> {

@@ -15,6 +15,8 @@ import {
   type NotificationStore,
   type ReadResult,
   type ReadSelection,
+  type StorePosition,
+  type UnreadScan,
   StoreUnavailableError,
   type TopicHistory,
 } from '../notification-store.js';
@@ -199,5 +201,24 @@ export class MemoryNotificationStore implements NotificationStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('store is closed');
+  }
+
+  /** Walks the personal topics only: the memory store is for development and single small deployments. */
+  async unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan> {
+    this.assertOpen();
+    const found: MemoryEntry[] = [];
+    for (const [topic, log] of this.topics) {
+      if (topicOwner(topic) === null) continue;
+      for (const entry of log.after(after.seq, limit)) if (entry.createdMs <= createdBefore) found.push(entry);
+    }
+    const page = found.sort((a, b) => a.seq - b.seq).slice(0, limit);
+    const last = page.at(-1);
+    return {
+      // `at` only moves forward: it stays the start of escalation while older entries are walked past.
+      last: last ? { at: Math.max(after.at, last.createdMs), seq: last.seq } : null,
+      unread: page
+        .filter((entry) => entry.read === false && entry.createdMs >= after.at)
+        .map((entry) => ({ userId: topicOwner(entry.notification.topic)!, notification: entry.notification })),
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { type InboxItem, type Notification, personalTopic } from '../../notification.model.js';
+import { type InboxItem, type Notification, personalTopic, topicOwner } from '../../notification.model.js';
 import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
 import { formatNotificationId, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
@@ -14,6 +14,8 @@ import {
   type NotificationStore,
   type ReadResult,
   type ReadSelection,
+  type StorePosition,
+  type UnreadScan,
   StoreUnavailableError,
   type TopicHistory,
 } from '../notification-store.js';
@@ -387,7 +389,25 @@ export class PostgresNotificationStore implements NotificationStore {
     const position = parseNotificationId(id);
     return position?.epoch === this.epoch ? position : null;
   }
+
+  /** Keyset order (created_at, seq); the BETWEEN bounds the created_at index range (the row comparison alone does not). */
+  async unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan> {
+    const rows = await this.query<NotificationRow>(
+      `SELECT seq, topic, type, CASE WHEN read = false THEN payload END AS payload, created_at, read FROM notifications
+       WHERE created_at BETWEEN ${msToTimestamp('$1')} AND ${msToTimestamp('$3')} AND (created_at, seq) > (${msToTimestamp('$1')}, $2)
+       ORDER BY created_at, seq LIMIT $4`,
+      [after.at, after.seq, createdBefore, limit],
+    );
+    const last = rows.at(-1);
+    return {
+      last: last ? { at: last.created_at.getTime(), seq: Number(last.seq) } : null,
+      unread: rows.filter((row) => row.read === false).map((row) => ({ userId: topicOwner(row.topic)!, notification: this.toNotification(row) })),
+    };
+  }
 }
+
+/** SQL for a ms-since-epoch parameter as timestamptz, exact (no float seconds). */
+const msToTimestamp = (parameter: string): string => `(timestamptz 'epoch' + ${parameter}::bigint * interval '1 millisecond')`;
 
 /** Wraps a `DELETE ... RETURNING topic, seq` so that each topic records the highest seq it lost. */
 const recordPruned = (deletion: string): string => `

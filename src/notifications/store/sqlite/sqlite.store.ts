@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Notification, personalTopic } from '../../notification.model.js';
+import { type Notification, personalTopic, topicOwner } from '../../notification.model.js';
 import { GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
 import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
@@ -15,6 +15,8 @@ import {
   type NotificationStore,
   type ReadResult,
   type ReadSelection,
+  type StorePosition,
+  type UnreadScan,
   StoreUnavailableError,
   type TopicHistory,
 } from '../notification-store.js';
@@ -22,7 +24,7 @@ import type { RetentionPolicy } from '../retention-policy.js';
 import { SqliteAppendWriter } from './sqlite-append.writer.js';
 import { SqliteRetentionPruner } from './sqlite-retention.pruner.js';
 import { migrateSqlite } from './sqlite.migrations.js';
-import { prepareSqliteStatements, type SqliteStatements, toInboxItem, toNotification } from './sqlite.statements.js';
+import { type NotificationRow, prepareSqliteStatements, type SqliteStatements, toInboxItem, toNotification } from './sqlite.statements.js';
 
 interface OpenState {
   db: Database.Database;
@@ -212,5 +214,26 @@ export class SqliteNotificationStore implements NotificationStore {
   private ownPosition(id: string): NotificationPosition | null {
     const position = parseNotificationId(id);
     return position?.epoch === this.opened().epoch ? position : null;
+  }
+
+  /** In seq order, which is creation order in one process: the scan stops at the first row too new. */
+  async unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan> {
+    return this.guard(({ db, epoch }) => {
+      const rows = db
+        .prepare<[number, number], NotificationRow>(
+          'SELECT seq, topic, type, CASE WHEN read = 0 THEN payload END AS payload, created_at, read FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?',
+        )
+        .all(after.seq, limit);
+      const tooNew = rows.findIndex((row) => row.created_at > createdBefore);
+      const scanned = tooNew === -1 ? rows : rows.slice(0, tooNew);
+      const last = scanned.at(-1);
+      return {
+        // `at` only moves forward: it stays the start of escalation while older rows are walked past.
+        last: last ? { at: Math.max(after.at, last.created_at), seq: last.seq } : null,
+        unread: scanned
+          .filter((row) => row.read === 0 && row.created_at >= after.at)
+          .map((row) => ({ userId: topicOwner(row.topic)!, notification: toNotification(row, epoch) })),
+      };
+    });
   }
 }
