@@ -37,8 +37,8 @@ const markFlags = {
   read: { type: 'boolean', description: 'Acted on; true also makes them seen (so `seen: false` beside it is refused).' },
   archived: { type: 'boolean', description: 'Dismissed from the feed and left out of the counts.' },
 };
-/** At least one flag beside the selection. */
-const someFlag = { anyOf: Object.keys(markFlags).map((flag) => ({ required: [flag] })) };
+/** At least one flag beside the selection (no other property is allowed). */
+const someFlag = { minProperties: 2 };
 
 const schemas: Record<string, Schema> = {
   SubscribeData: {
