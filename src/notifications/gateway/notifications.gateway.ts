@@ -173,9 +173,9 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
     const connection = this.connectionOf(socket);
     if (connection.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
-    const { unread, unseen, countsChanged } = await this.notifications.mark(connection.userId, selectionOf(selection), { read: true }, connection.connectionId);
-    this.hub.send(connection, 'unread', { count: unread });
-    if (countsChanged) this.hub.send(connection, 'counts', { unread, unseen });
+    // One reply, as before contract 1.2: a client that follows `counts` marks with `mark`.
+    const { unreadCount } = await this.notifications.markRead(connection.userId, selectionOf(selection), connection.connectionId);
+    this.hub.send(connection, 'unread', { count: unreadCount });
   }
 
   @Command('mark')
