@@ -144,6 +144,32 @@ describeWithPostgres('PostgresNotificationStore', () => {
       expect(await b.counts('alice')).toEqual({ unread: 1, unseen: 1 });
     });
 
+    it('counts each entry once when two instances mark and delete the same entries at the same time, and appends run beside them', async () => {
+      const schema = newSchema();
+      const [a, b] = [instance(schema), instance(schema)];
+      await Promise.all([a.open(), b.open()]);
+      const ids = (await a.append(Array.from({ length: 40 }, () => draft('user:racer')))).accepted.map(({ id }) => id);
+
+      await Promise.all([
+        a.mark('racer', { all: true }, { seen: true }),
+        b.mark('racer', { ids: ids.slice(0, 20) }, { read: true }),
+        a.mark('racer', { ids: ids.slice(10, 30) }, { read: true }),
+        b.mark('racer', { ids: ids.slice(25, 35) }, { archived: true }),
+        a.mark('racer', { ids: ids.slice(30, 40) }, { archived: true }),
+        b.deleteFromInbox('racer', ids[39]),
+        a.deleteFromInbox('racer', ids[39]),
+        b.append([draft('user:racer'), draft('user:racer')]),
+      ]);
+
+      const entries = [...(await a.inbox('racer', { limit: 100 })).items, ...(await a.inbox('racer', { limit: 100, archived: true })).items];
+      expect(entries).toHaveLength(41);
+      const counted = entries.filter((entry) => !entry.archived);
+      expect(await b.counts('racer')).toEqual({
+        unread: counted.filter((entry) => !entry.read).length,
+        unseen: counted.filter((entry) => !entry.seen).length,
+      });
+    });
+
     it('migrates once when instances start together, and they share one epoch', async () => {
       const schema = newSchema();
       const stores = [instance(schema), instance(schema), instance(schema)];

@@ -11,7 +11,7 @@ export interface MemoryEntry {
 }
 
 /** An entry that counts is never pruned: unread and not archived (see NotificationStore). */
-const counts = (entry: MemoryEntry): boolean => entry.inbox !== null && countedIn(entry.inbox).unread === 1;
+const isCounted = (entry: MemoryEntry): boolean => entry.inbox !== null && countedIn(entry.inbox).unread === 1;
 
 /** Which entries of a topic retention drops: beyond the newest `keep`, or created before `cutoffMs`. */
 export interface TopicPruneRule {
@@ -89,7 +89,7 @@ export class MemoryTopicLog {
     const firstKept = this.entries.length - rule.keep;
     this.entries = this.entries.filter((entry, index) => {
       const expired = index < firstKept || entry.createdMs < rule.cutoffMs;
-      if (!expired || counts(entry)) return true;
+      if (!expired || isCounted(entry)) return true;
       this.prunedSeq = Math.max(this.prunedSeq, entry.seq);
       return false;
     });
