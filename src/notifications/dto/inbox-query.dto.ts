@@ -23,7 +23,8 @@ export class InboxQueryDto {
   archived?: 'true' | 'false';
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', pattern: TYPE_PATTERN.source },
     maxItems: MAX_INBOX_TYPES,
     description: `Only notifications of these types (repeat the parameter, up to ${MAX_INBOX_TYPES}).`,
     example: ['order.shipped'],
