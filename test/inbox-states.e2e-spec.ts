@@ -119,16 +119,23 @@ describe.each(stores)('inbox states (%s store)', (_name, options) => {
       expect((await client.request('mark', { all: true, archived: false }, 'counts')).data).toEqual({ unread: 2, unseen: 2 });
     });
 
-    it('read still answers only unread; the other connection hears unread and counts', async () => {
+    it('read still answers unread, then counts when they changed; the other connection hears both', async () => {
       const [reader, other] = [await connect('elsa'), await connect('elsa')];
       const id = await notify('elsa');
-      for (const client of [reader, other]) await countsPushed(client, 1);
+      for (const client of [reader, other]) {
+        await client.next('notification');
+        await countsPushed(client, 1);
+      }
 
       reader.send('read', { ids: [id] });
-      expect(await reader.next('unread')).toEqual({ event: 'unread', data: { count: 0 } });
+      expect(await reader.next()).toEqual({ event: 'unread', data: { count: 0 } });
+      expect(await reader.next()).toEqual({ event: 'counts', data: { unread: 0, unseen: 0 } });
       expect((await other.next('unread')).data).toEqual({ count: 0 });
       expect((await other.next('counts')).data).toEqual({ unread: 0, unseen: 0 });
-      await reader.expectNone('counts', 0);
+      // Nothing changed: the reply alone.
+      expect((await reader.request('read', { ids: [id] }, 'unread')).data).toEqual({ count: 0 });
+      await reader.expectNone('counts');
+      await other.expectNone('unread', 0);
     });
   });
 

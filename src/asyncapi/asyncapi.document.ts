@@ -299,7 +299,7 @@ export const asyncApiDocument = {
   operations: {
     subscribe: command('subscribe', 'Join a topic.', ['subscribed', 'notification', 'exception']),
     unsubscribe: command('unsubscribe', 'Leave a topic.', ['unsubscribed', 'exception']),
-    read: command('read', 'Mark notifications read.', ['unread', 'exception']),
+    read: command('read', 'Mark notifications read (then `counts`, when they changed).', ['unread', 'counts', 'exception']),
     mark: command('mark', 'Set flags of inbox notifications.', ['counts', 'exception']),
     inbox: command('inbox', "Page the connection's own inbox.", ['inbox', 'exception']),
     auth: command('auth', 'Refresh the token.', ['authenticated', 'exception']),

@@ -173,9 +173,10 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
     const connection = this.connectionOf(socket);
     if (connection.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
-    // One reply, as before contract 1.2: a client that follows `counts` marks with `mark`.
-    const { unreadCount } = await this.notifications.markRead(connection.userId, selectionOf(selection), connection.connectionId);
-    this.hub.send(connection, 'unread', { count: unreadCount });
+    const { unread, unseen, countsChanged } = await this.notifications.mark(connection.userId, selectionOf(selection), { read: true }, connection.connectionId);
+    this.hub.send(connection, 'unread', { count: unread });
+    // The reply of contract 1.0, then what every other connection of the user hears too.
+    if (countsChanged) this.hub.send(connection, 'counts', { unread, unseen });
   }
 
   @Command('mark')
