@@ -58,7 +58,9 @@ describe('AsyncAPI', () => {
     const handled = eventsHandledByGateway();
     expect([...handled].sort()).toEqual([...CLIENT_EVENTS].sort());
     for (const event of CLIENT_EVENTS) {
-      expect({ event, actions: actionsOf(event) }).toEqual({ event, actions: ['receive'] });
+      // `inbox` names both the command and its reply.
+      const actions = (SERVER_EVENTS as ReadonlySet<string>).has(event) ? ['receive', 'send'] : ['receive'];
+      expect({ event, actions: actionsOf(event) }).toEqual({ event, actions });
     }
   });
 
@@ -77,6 +79,9 @@ describe('AsyncAPI', () => {
     expect(schemas.errors({ token: '' }, ...at('AuthData'))).not.toEqual([]);
     expect(schemas.errors({ ids: Array.from({ length: 1001 }, (_, i) => `id-${i}`) }, ...at('ReadData'))).not.toEqual([]);
     expect(schemas.errors({ count: -1 }, ...at('UnreadData'))).not.toEqual([]);
+    expect(schemas.errors({ all: true }, ...at('MarkData'))).not.toEqual([]);
+    expect(schemas.errors({ all: true, read: true }, ...at('MarkData'))).toEqual([]);
+    expect(schemas.errors({ types: Array.from({ length: 21 }, () => 'a') }, ...at('InboxQueryData'))).not.toEqual([]);
     expect(schemas.errors({ time: 'yesterday' }, ...at('PongData'))).not.toEqual([]);
     expect(schemas.errors({ time: '2026-12-04T19:00:00.000Z' }, ...at('PongData'))).toEqual([]);
   });
@@ -92,13 +97,17 @@ describe('AsyncAPI', () => {
   it('describes the frames the service really sends', async () => {
     const token = await hsToken('alice', {}, 3600);
     const client = await TestClient.open(`${running.wsUrl}?access_token=${token}`);
-    const frames: Frame[] = [await client.next('welcome'), await client.next('unread')];
+    const frames: Frame[] = [await client.next('welcome'), await client.next('unread'), await client.next('counts')];
     await http(running.baseUrl, 'POST', '/notifications', { type: 'order.shipped', topic: 'orders', payload: { n: 1 } });
     const since = (await http(running.baseUrl, 'GET', '/topics/orders/notifications')).body.items[0].id;
     await http(running.baseUrl, 'POST', '/notifications', { type: 'order.shipped', topic: 'orders', payload: { n: 2 } });
     frames.push(await client.request('subscribe', { topic: 'orders', since }, 'subscribed'), await client.next('notification'));
     frames.push(await client.request('unsubscribe', { topic: 'orders' }, 'unsubscribed'));
+    await http(running.baseUrl, 'POST', '/notifications', { type: 'order.shipped', userIds: ['alice'], payload: { n: 3 } });
+    frames.push(await client.next('notification'), await client.next('unread'), await client.next('counts'));
     frames.push(await client.request('read', { all: true }, 'unread'));
+    frames.push(await client.request('mark', { all: true, archived: true }, 'counts'));
+    frames.push(await client.request('inbox', { archived: true, types: ['order.shipped'] }, 'inbox'));
     frames.push(await client.request('auth', { token: await hsToken('alice') }, 'authenticated'));
     frames.push(await client.request('ping', {}, 'pong'));
     frames.push(await client.request('subscribe', { topic: '', surprise: true }, 'exception'));
@@ -107,7 +116,7 @@ describe('AsyncAPI', () => {
     frames.push(await client.next('exception'));
     client.close();
     expect(new Set(frames.map((frame) => frame.event))).toEqual(
-      new Set(['welcome', 'unread', 'subscribed', 'notification', 'unsubscribed', 'authenticated', 'pong', 'exception']),
+      new Set(['welcome', 'unread', 'counts', 'subscribed', 'notification', 'unsubscribed', 'inbox', 'authenticated', 'pong', 'exception']),
     );
     for (const frame of frames) expect({ event: frame.event, errors: frameErrors(frame) }).toEqual({ event: frame.event, errors: [] });
   });

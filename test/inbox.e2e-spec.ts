@@ -58,7 +58,7 @@ describe.each(stores)('user inbox (%s store)', (_name, options) => {
   afterAll(() => running.close());
 
   describe('GET /users/:userId/notifications', () => {
-    it('lists the notifications newest first, each with its read state, and the unread count', async () => {
+    it('lists the notifications newest first, each with its flags, and the counts', async () => {
       const ids = await notifyMany('ivy', 3);
       const { status, body } = await inbox('ivy');
       expect(status).toBe(200);
@@ -69,9 +69,12 @@ describe.each(stores)('user inbox (%s store)', (_name, options) => {
           type: 'inbox.item',
           payload: { n },
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+          seen: false,
           read: false,
+          archived: false,
         })),
         unreadCount: 3,
+        unseenCount: 3,
         nextCursor: null,
       });
     });
@@ -117,7 +120,7 @@ describe.each(stores)('user inbox (%s store)', (_name, options) => {
 
     it('answers 200 with no items for a user that never received anything', async () => {
       for (const query of ['', '?unread=true', '?limit=1']) {
-        expect(await inbox('ghost', query)).toEqual({ status: 200, body: { items: [], unreadCount: 0, nextCursor: null } });
+        expect(await inbox('ghost', query)).toEqual({ status: 200, body: { items: [], unreadCount: 0, unseenCount: 0, nextCursor: null } });
       }
     });
   });
@@ -136,7 +139,7 @@ describe.each(stores)('user inbox (%s store)', (_name, options) => {
       await notifyMany('nina', 3);
       expect(await markRead('nina', { all: true })).toEqual({ status: 200, body: { updated: 3, unreadCount: 0 } });
       expect(await markRead('nina', { all: true })).toEqual({ status: 200, body: { updated: 0, unreadCount: 0 } });
-      expect((await inbox('nina', '?unread=true')).body).toEqual({ items: [], unreadCount: 0, nextCursor: null });
+      expect((await inbox('nina', '?unread=true')).body).toEqual({ items: [], unreadCount: 0, unseenCount: 0, nextCursor: null });
       expect((await inbox('nina')).body.items).toHaveLength(3);
     });
 

@@ -27,6 +27,18 @@ const frame = (event: string, summary: string, data: Schema, example: unknown): 
 const topic = { type: 'string', pattern: TOPIC_PATTERN.source, examples: ['orders'] };
 const notificationId = { type: 'string', maxLength: 64, description: 'Opaque; increasing within its topic.', examples: ['k3x9f2a1b0-42'] };
 const isoTime = { type: 'string', format: 'date-time' };
+const count = (description: string) => ({ type: 'integer', minimum: 0, description });
+const inboxCounts = {
+  unread: count('Unread notifications of the user, archived ones left out.'),
+  unseen: count('Unseen notifications of the user, archived ones left out.'),
+};
+const markFlags = {
+  seen: { type: 'boolean', description: 'Shown in the feed; false also makes them unread.' },
+  read: { type: 'boolean', description: 'Acted on; true also makes them seen (so `seen: false` beside it is refused).' },
+  archived: { type: 'boolean', description: 'Dismissed from the feed and left out of the counts.' },
+};
+/** At least one flag beside the selection (no other property is allowed). */
+const someFlag = { minProperties: 2 };
 
 const schemas: Record<string, Schema> = {
   SubscribeData: {
@@ -50,6 +62,36 @@ const schemas: Record<string, Schema> = {
       },
       { type: 'object', required: ['all'], additionalProperties: false, properties: { all: { type: 'boolean', const: true } } },
     ],
+  },
+  MarkData: {
+    description: 'Exactly one of `ids` and `all`, and at least one of `seen`, `read`, `archived`.',
+    oneOf: [
+      {
+        type: 'object',
+        required: ['ids'],
+        additionalProperties: false,
+        properties: { ids: { type: 'array', minItems: 1, maxItems: 1000, items: notificationId }, ...markFlags },
+        ...someFlag,
+      },
+      {
+        type: 'object',
+        required: ['all'],
+        additionalProperties: false,
+        properties: { all: { type: 'boolean', const: true }, ...markFlags },
+        ...someFlag,
+      },
+    ],
+  },
+  InboxQueryData: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+      before: { ...notificationId, description: 'The `nextCursor` of the previous page.' },
+      unread: { type: 'boolean', const: true, description: 'Only unread notifications.' },
+      archived: { type: 'boolean', default: false, description: 'true: only archived notifications; false: only the others.' },
+      types: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', pattern: TYPE_PATTERN.source }, description: 'Only these types.' },
+    },
   },
   AuthData: {
     type: 'object',
@@ -84,6 +126,32 @@ const schemas: Record<string, Schema> = {
     required: ['count'],
     additionalProperties: false,
     properties: { count: { type: 'integer', minimum: 0, description: "The user's unread inbox count." } },
+  },
+  CountsData: { type: 'object', required: ['unread', 'unseen'], additionalProperties: false, properties: inboxCounts },
+  InboxItem: {
+    type: 'object',
+    required: ['id', 'topic', 'type', 'payload', 'createdAt', 'seen', 'read', 'archived'],
+    additionalProperties: false,
+    properties: {
+      id: notificationId,
+      topic,
+      type: { type: 'string', pattern: TYPE_PATTERN.source },
+      payload: { type: 'object' },
+      createdAt: isoTime,
+      seen: { type: 'boolean', description: 'Shown in the feed.' },
+      read: { type: 'boolean', description: 'Acted on; a read notification is seen.' },
+      archived: { type: 'boolean', description: 'Dismissed from the feed.' },
+    },
+  },
+  InboxData: {
+    type: 'object',
+    required: ['items', 'nextCursor', 'unread', 'unseen'],
+    additionalProperties: false,
+    properties: {
+      items: { type: 'array', maxItems: 100, items: schema('InboxItem'), description: 'Newest first.' },
+      nextCursor: { type: ['string', 'null'], description: 'Pass as `before` for the next page; null on the last page.' },
+      ...inboxCounts,
+    },
   },
   AuthenticatedData: {
     type: 'object',
@@ -156,6 +224,14 @@ const messages: Record<ClientEvent | ServerEvent, Schema> = {
   authenticated: frame('authenticated', 'Answer to `auth`: the new identity and when it expires.', schema('AuthenticatedData'), { userId: 'alice', expiresAt: now }),
   pong: frame('pong', 'Answer to `ping`.', schema('PongData'), { time: now }),
   notification: frame('notification', 'A notification of a topic the connection is in, in id order.', schema('Notification'), aNotification),
+  mark: frame('mark', 'Set `seen`, `read` or `archived` on inbox notifications, by id or all of them.', schema('MarkData'), { all: true, seen: true }),
+  counts: frame('counts', "The user's inbox counts: right after `welcome`, as the answer to `mark`, and whenever either changes.", schema('CountsData'), { unread: 3, unseen: 1 }),
+  inbox: frame(
+    'inbox',
+    "As a command: ask for a page of the connection's own inbox. As the server's answer: that page, newest first, with the counts.",
+    { oneOf: [schema('InboxQueryData'), schema('InboxData')] },
+    { items: [{ ...aNotification, topic: 'user:alice', seen: true, read: false, archived: false }], nextCursor: null, unread: 3, unseen: 1 },
+  ),
   exception: frame('exception', 'A frame or command failed; the socket stays open (more than MAX_BAD_FRAMES in 10 s closes it with 1008).', schema('ExceptionData'), {
     status: 'error',
     code: 'VALIDATION_FAILED',
@@ -223,12 +299,15 @@ export const asyncApiDocument = {
   operations: {
     subscribe: command('subscribe', 'Join a topic.', ['subscribed', 'notification', 'exception']),
     unsubscribe: command('unsubscribe', 'Leave a topic.', ['unsubscribed', 'exception']),
-    read: command('read', 'Mark notifications read.', ['unread', 'exception']),
+    read: command('read', 'Mark notifications read (then `counts`, when they changed).', ['unread', 'counts', 'exception']),
+    mark: command('mark', 'Set flags of inbox notifications.', ['counts', 'exception']),
+    inbox: command('inbox', "Page the connection's own inbox.", ['inbox', 'exception']),
     auth: command('auth', 'Refresh the token.', ['authenticated', 'exception']),
     ping: command('ping', 'Ping the server.', ['pong', 'exception']),
     welcome: push('welcome', 'Greets a new connection.'),
     notification: push('notification', 'Delivers a notification.'),
     unread: push('unread', 'Pushes the unread count.'),
+    counts: push('counts', 'Pushes the inbox counts.'),
     exception: push('exception', 'Reports a bad frame or a failed command.'),
   },
   components: {

@@ -15,9 +15,20 @@ export interface NotificationDraft {
   payload?: Record<string, unknown>;
 }
 
-/** An inbox entry: a personal notification with its read state. */
-export interface InboxItem extends Notification {
+/** The state of an inbox entry for its user: `seen` (shown), `read` (acted on; implies seen), `archived` (dismissed). */
+export interface InboxFlags {
+  seen: boolean;
   read: boolean;
+  archived: boolean;
+}
+
+/** An inbox entry: a personal notification with its state. */
+export interface InboxItem extends Notification, InboxFlags {}
+
+/** A user's inbox counts; archived entries are left out of both. */
+export interface InboxCounts {
+  unread: number;
+  unseen: number;
 }
 
 export const BROADCAST_TOPIC = 'broadcast';

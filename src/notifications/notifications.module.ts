@@ -15,6 +15,7 @@ import { Heartbeat } from './hub/heartbeat.service.js';
 import { Hub } from './hub/hub.service.js';
 import { TopicCatchUp } from './hub/topic-catch-up.js';
 import { TopicReplay } from './hub/topic-replay.service.js';
+import { InboxCommands } from './inbox/inbox-commands.service.js';
 import { assertProductionReady, insecureDefaults } from './insecure-defaults.js';
 import { NOTIFICATIONS_MODULE_OPTIONS, NOTIFICATIONS_OPTIONS, NotificationsConfigurableModule } from './notifications.module-definition.js';
 import { type NotificationsModuleOptions, resolveOptions } from './notifications.options.js';
@@ -65,6 +66,7 @@ import { storeProvider } from './store/store.provider.js';
     ProtocolExceptionFilter,
     HubRelay,
     NotificationsService,
+    InboxCommands,
     RetentionScheduler,
     NotificationsGateway,
     presenceProvider,

@@ -5,15 +5,17 @@ import type { HubEvent } from './broker/notification-broker.js';
 import { HubRelay } from './relay/hub-relay.service.js';
 import { Presence } from './presence/presence.service.js';
 import type { PresenceTransition } from './presence/presence.tracker.js';
-import { BROADCAST_TOPIC, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
+import { BROADCAST_TOPIC, type InboxCounts, type Notification, type NotificationDraft, personalTopic, topicOwner } from './notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from './notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from './notifications.options.js';
 import {
   type AcceptedNotification,
   type AppendItem,
   type AppendResult,
+  type InboxFlagChange,
   type InboxPage,
   type InboxQuery,
+  type MarkResult,
   NOTIFICATION_STORE,
   type NotificationStore,
   type ReadResult,
@@ -31,7 +33,8 @@ export interface PublishOptions {
 
 /**
  * The module's public API: publishes notifications (store first, then the relay hands them to
- * every instance's Hub), reads topic history and the inbox.
+ * every instance's Hub), reads topic history, reads and changes the inbox. Whatever changes a
+ * user's counts pushes them to every connection of the user, on every instance.
  */
 @Injectable()
 export class NotificationsService implements OnApplicationShutdown {
@@ -94,20 +97,41 @@ export class NotificationsService implements OnApplicationShutdown {
     return this.store.inbox(userId, query);
   }
 
-  unreadCount(userId: string): Promise<number> {
-    return this.store.unreadCount(userId);
+  /** The user's `{unread, unseen}`, archived entries left out. */
+  counts(userId: string): Promise<InboxCounts> {
+    return this.store.counts(userId);
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    return (await this.store.counts(userId)).unread;
   }
 
   /**
-   * Marks inbox entries read; when the count changes, every connection of the user hears the
-   * new count (except `fromConnectionId`, which gets it as the reply to its `read`).
+   * Sets `seen`, `read` or `archived` on inbox entries (see NotificationStore.mark); when the
+   * counts change, every connection of the user hears them (except `fromConnectionId`, which
+   * gets them as the reply to its command).
    */
-  async markRead(userId: string, selection: ReadSelection, fromConnectionId?: string): Promise<ReadResult> {
-    const result = await this.store.markRead(userId, selection);
-    if (result.updated > 0) {
-      await this.relay.dispatch([{ kind: 'unread', userId, count: result.unreadCount, skipConnectionId: fromConnectionId }]);
-    }
+  async mark(userId: string, selection: ReadSelection, change: InboxFlagChange, fromConnectionId?: string): Promise<MarkResult> {
+    const result = await this.store.mark(userId, selection, change);
+    if (result.countsChanged) await this.publishCounts(userId, result, fromConnectionId);
     return result;
+  }
+
+  /** `mark` with `read: true`: `updated` counts the entries that went from unread to read. */
+  async markRead(userId: string, selection: ReadSelection, fromConnectionId?: string): Promise<ReadResult> {
+    const { updated, unread } = await this.mark(userId, selection, { read: true }, fromConnectionId);
+    return { updated, unreadCount: unread };
+  }
+
+  /** Removes a notification from the user's inbox; false when it was not there. */
+  async deleteNotification(userId: string, id: string): Promise<boolean> {
+    const result = await this.store.deleteFromInbox(userId, id);
+    if (result.countsChanged) await this.publishCounts(userId, result);
+    return result.deleted;
+  }
+
+  private publishCounts(userId: string, { unread, unseen }: InboxCounts, skipConnectionId?: string): Promise<void> {
+    return this.relay.dispatch([{ kind: 'counts', userId, counts: { unread, unseen }, skipConnectionId }]);
   }
 
   private async append(items: AppendItem[], options?: PublishOptions): Promise<AcceptedNotification[]> {
@@ -119,12 +143,12 @@ export class NotificationsService implements OnApplicationShutdown {
     return result.accepted;
   }
 
-  private async publishCommitted({ notifications, unreadCounts, duplicate, previousIds }: AppendResult, started: number): Promise<void> {
+  private async publishCommitted({ notifications, inboxCounts, duplicate, previousIds }: AppendResult, started: number): Promise<void> {
     if (duplicate) return;
     const events: HubEvent[] = notifications.map((notification, index) => {
       const owner = topicOwner(notification.topic);
-      const unreadCount = owner === null ? undefined : unreadCounts.get(owner);
-      return { kind: 'notification', notification, unreadCount, previousId: previousIds?.[index] };
+      const counts = owner === null ? undefined : inboxCounts.get(owner);
+      return { kind: 'notification', notification, counts, previousId: previousIds?.[index] };
     });
     await this.relay.dispatch(events);
     this.options.observer?.published(notifications, (performance.now() - started) / 1000);

@@ -12,13 +12,13 @@ describe('LocalBroker', () => {
     const received: HubEvent[] = [];
     await broker.start((event) => received.push(event));
 
-    const events = [notificationEvent(1), { kind: 'unread', userId: 'alice', count: 3 } as HubEvent, notificationEvent(2)];
+    const events = [notificationEvent(1), { kind: 'counts', userId: 'alice', counts: { unread: 3, unseen: 1 } } as HubEvent, notificationEvent(2)];
     const publishing = broker.publish(events);
     expect(received).toEqual(events);
     await publishing;
     await broker.publish([notificationEvent(3)]);
 
-    expect(received.map((event) => (event.kind === 'notification' ? event.notification.id : event.kind === 'unread' ? event.userId : event.kind))).toEqual([
+    expect(received.map((event) => (event.kind === 'notification' ? event.notification.id : event.kind === 'counts' ? event.userId : event.kind))).toEqual([
       'e-1',
       'alice',
       'e-2',

@@ -27,7 +27,7 @@ const notificationEvent = (label: string): HubEvent => ({
 });
 
 const labelOf = (event: HubEvent): string =>
-  event.kind === 'notification' ? String(event.notification.payload.label) : event.kind === 'unread' ? `unread:${event.userId}` : event.kind;
+  event.kind === 'notification' ? String(event.notification.payload.label) : event.kind === 'counts' ? `counts:${event.userId}` : event.kind;
 
 /** An instance's broker and everything its listener received. */
 interface Instance {
@@ -65,14 +65,14 @@ describeWithRedis('RedisBroker', () => {
       (async () => {
         for (const label of fromB) await b.broker.publish([notificationEvent(label)]);
       })(),
-      b.broker.publish([{ kind: 'unread', userId: 'alice', count: 2 }]),
+      b.broker.publish([{ kind: 'counts', userId: 'alice', counts: { unread: 2, unseen: 2 } }]),
     ]);
 
     for (const instance of [a, b]) {
       await until(() => instance.received.length === 101, 'every event');
       expect(instance.received.filter((label) => label.startsWith('a-'))).toEqual(fromA);
       expect(instance.received.filter((label) => label.startsWith('b-'))).toEqual(fromB);
-      expect(instance.received).toContain('unread:alice');
+      expect(instance.received).toContain('counts:alice');
     }
     // One channel gives one order: both instances see the same interleaving.
     expect(a.received).toEqual(b.received);
@@ -113,13 +113,17 @@ describeWithRedis('RedisBroker', () => {
       forged({}, { topic: undefined }),
       forged({}, { payload: 'text' }),
       forged({}, { createdAt: 'yesterday' }),
-      forged({ unreadCount: -1 }),
+      forged({ counts: { unread: -1, unseen: 0 } }),
+      forged({ counts: { unread: 1, unseen: 1, extra: 2 } }),
       forged({ previousId: formatNotificationId(EPOCH, 999_999_999_999_999) }),
-      { kind: 'unread', userId: 'alice', count: 'many' },
+      { kind: 'counts', userId: 'alice', counts: { unread: 'many', unseen: 0 } },
+      { kind: 'counts', userId: 'alice', counts: { unread: 1 } },
+      // The kind of an older release: not this deployment's.
+      { kind: 'unread', userId: 'alice', count: 3 },
       { kind: 'mystery' },
       null,
       notificationEvent('kept-2'),
-      { kind: 'unread', userId: 'alice', count: 3 },
+      { kind: 'counts', userId: 'alice', counts: { unread: 3, unseen: 2 } },
     ];
     const stranger = new Redis(REDIS_URL!);
     try {
@@ -130,7 +134,7 @@ describeWithRedis('RedisBroker', () => {
 
     await until(() => a.received.length === 3, 'the valid events');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(a.received).toEqual(['kept-1', 'kept-2', 'unread:alice']);
+    expect(a.received).toEqual(['kept-1', 'kept-2', 'counts:alice']);
   });
 
   describe('when Redis stops answering (a stalled network: no reply, no reset)', () => {

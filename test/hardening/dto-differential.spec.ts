@@ -5,7 +5,9 @@ import { type ValidationError, validateSync } from 'class-validator';
 import fc from 'fast-check';
 import { AuthDto } from '../../src/notifications/dto/auth.dto.js';
 import { DtoValidationPipe } from '../../src/notifications/dto/dto-validation.pipe.js';
+import { InboxCommandDto } from '../../src/notifications/dto/inbox-command.dto.js';
 import { InboxQueryDto } from '../../src/notifications/dto/inbox-query.dto.js';
+import { MarkDto } from '../../src/notifications/dto/mark.dto.js';
 import { PingDto } from '../../src/notifications/dto/ping.dto.js';
 import { PublishNotificationDto } from '../../src/notifications/dto/publish-notification.dto.js';
 import { ReadDto } from '../../src/notifications/dto/read.dto.js';
@@ -17,7 +19,9 @@ import {
   type DtoShape,
   hostileMembers,
   hostileValue,
+  INBOX,
   INBOX_QUERY,
+  MARK,
   objectText,
   PING,
   PUBLISH,
@@ -88,6 +92,8 @@ const DTOS: Array<[new () => object, DtoShape]> = [
   [PingDto, PING],
   [PublishNotificationDto, PUBLISH],
   [InboxQueryDto, INBOX_QUERY],
+  [MarkDto, MARK],
+  [InboxCommandDto, INBOX],
   [TopicHistoryQueryDto, TOPIC_HISTORY_QUERY],
 ];
 

@@ -29,6 +29,8 @@ const REPLY_OF = new Map([
   ['read', 'unread'],
   ['auth', 'authenticated'],
   ['ping', 'pong'],
+  ['mark', 'counts'],
+  ['inbox', 'inbox'],
 ]);
 const COMMAND_CODES = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'LIMIT_EXCEEDED'];
 
@@ -115,8 +117,9 @@ describe('socket fuzz', () => {
   const connectFuzzer = async (): Promise<void> => {
     try {
       fuzzer = await TestClient.connect(`${service.wsUrl}?user=fuzzer`);
-      // A user's connection hears its unread count first, unasked.
+      // A user's connection hears its unread count and its counts first, unasked.
       await fuzzer.next('unread');
+      await fuzzer.next('counts');
     } catch (error) {
       await expectStillRunning(service, `the frame ${preview(lastFrame)}`);
       throw error;

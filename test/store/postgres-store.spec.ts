@@ -70,7 +70,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
           const previousId = result.previousIds![index];
           previousOfPublished.push(previousId === null ? null : seqOf(previousId));
         });
-        const unread = result.unreadCounts.get('racer');
+        const unread = result.inboxCounts.get('racer')?.unread;
         if (unread !== undefined) unreadInHookOrder.push(unread);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
       };
@@ -106,7 +106,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
       expect(previousOfPublished).toEqual([null, ...stored.slice(0, -1)]);
       expect(polled).toEqual(stored);
       expect(unreadInHookOrder).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
-      expect(await b.unreadCount('racer')).toBe(200);
+      expect(await b.counts('racer')).toEqual({ unread: 200, unseen: 200 });
     });
 
     it('tells each notification the id before it in its topic, whichever instance stored that one, through batches and retention', async () => {
@@ -141,7 +141,33 @@ describeWithPostgres('PostgresNotificationStore', () => {
       for (const result of results) expect(result.accepted).toEqual(results[0].accepted);
       expect(conflicting.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
       expect(await a.readLatest('orders', 10)).toHaveLength(1);
-      expect(await b.unreadCount('alice')).toBe(1);
+      expect(await b.counts('alice')).toEqual({ unread: 1, unseen: 1 });
+    });
+
+    it('counts each entry once when two instances mark and delete the same entries at the same time, and appends run beside them', async () => {
+      const schema = newSchema();
+      const [a, b] = [instance(schema), instance(schema)];
+      await Promise.all([a.open(), b.open()]);
+      const ids = (await a.append(Array.from({ length: 40 }, () => draft('user:racer')))).accepted.map(({ id }) => id);
+
+      await Promise.all([
+        a.mark('racer', { all: true }, { seen: true }),
+        b.mark('racer', { ids: ids.slice(0, 20) }, { read: true }),
+        a.mark('racer', { ids: ids.slice(10, 30) }, { read: true }),
+        b.mark('racer', { ids: ids.slice(25, 35) }, { archived: true }),
+        a.mark('racer', { ids: ids.slice(30, 40) }, { archived: true }),
+        b.deleteFromInbox('racer', ids[39]),
+        a.deleteFromInbox('racer', ids[39]),
+        b.append([draft('user:racer'), draft('user:racer')]),
+      ]);
+
+      const entries = [...(await a.inbox('racer', { limit: 100 })).items, ...(await a.inbox('racer', { limit: 100, archived: true })).items];
+      expect(entries).toHaveLength(41);
+      const counted = entries.filter((entry) => !entry.archived);
+      expect(await b.counts('racer')).toEqual({
+        unread: counted.filter((entry) => !entry.read).length,
+        unseen: counted.filter((entry) => !entry.seen).length,
+      });
     });
 
     it('migrates once when instances start together, and they share one epoch', async () => {
@@ -174,9 +200,70 @@ describeWithPostgres('PostgresNotificationStore', () => {
         items: [expect.objectContaining({ id: accepted[1].id })],
         recovered: true,
       });
-      expect(await after.unreadCount('alice')).toBe(1);
+      expect(await after.counts('alice')).toEqual({ unread: 1, unseen: 1 });
       const [next] = (await after.append([draft('orders')])).accepted;
       expect(seqOf(next.id)).toBeGreaterThan(seqOf(accepted[2].id));
+    });
+  });
+
+  describe('migration to inbox flags (schema 1 to 2)', () => {
+    it('keeps every notification and read flag, makes read ones seen, and counts unread and unseen as they were', async () => {
+      const schema = newSchema();
+      const epoch = 'mig0epoch2';
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        // Schema 1 as an instance of the previous release left it, with data in it.
+        await client.query(`CREATE SCHEMA ${schema}`);
+        await client.query(`SET search_path TO ${schema}`);
+        for (const statement of POSTGRES_MIGRATIONS[0].statements) await client.query(statement);
+        await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+        await client.query('INSERT INTO schema_migrations (version) VALUES (1)');
+        await client.query(`INSERT INTO store_meta (key, value) VALUES ('epoch', $1)`, [epoch]);
+        await client.query(`SELECT setval('notification_seq', 6)`);
+        await client.query(
+          `INSERT INTO notifications (topic, seq, type, payload, created_at, read)
+           SELECT topic, seq, 'legacy.item', json_build_object('seq', seq), timestamptz '2026-01-01' + seq * interval '1 day', read
+           FROM (VALUES ('user:alice', 1, true), ('user:alice', 2, false), ('news', 3, NULL), ('user:bob', 4, false), ('user:alice', 5, false), ('user:bob', 6, true))
+             AS row(topic, seq, read)`,
+        );
+        await client.query(`INSERT INTO topics (topic) VALUES ('user:alice'), ('user:bob'), ('news')`);
+        await client.query(`INSERT INTO inbox_unread (user_id, unread) VALUES ('alice', 2), ('bob', 1)`);
+      } finally {
+        await client.end();
+      }
+
+      const store = instance(schema);
+      await store.open();
+      const id = (seq: number) => formatNotificationId(epoch, seq);
+      expect(store.epoch).toBe(epoch);
+      const alice = await store.inbox('alice', { limit: 10 });
+      expect(alice).toEqual({
+        items: [5, 2, 1].map((seq) => ({
+          id: id(seq),
+          topic: 'user:alice',
+          type: 'legacy.item',
+          payload: { seq },
+          createdAt: new Date(Date.UTC(2026, 0, 1 + seq)).toISOString(),
+          seen: seq === 1,
+          read: seq === 1,
+          archived: false,
+        })),
+        unreadCount: 2,
+        unseenCount: 2,
+        nextCursor: null,
+      });
+      expect((await store.inbox('bob', { limit: 10 })).items.map(({ id, seen, read }) => ({ id, seen, read }))).toEqual([
+        { id: id(6), seen: true, read: true },
+        { id: id(4), seen: false, read: false },
+      ]);
+      expect(await store.counts('bob')).toEqual({ unread: 1, unseen: 1 });
+      expect((await store.readLatest('news', 10)).map((n) => n.id)).toEqual([id(3)]);
+
+      expect(await store.mark('alice', { all: true }, { seen: true })).toEqual({ updated: 2, unread: 2, unseen: 0, countsChanged: true });
+      const { accepted, inboxCounts } = await store.append([draft('user:alice')]);
+      expect(accepted[0].id).toBe(id(7));
+      expect(inboxCounts.get('alice')).toEqual({ unread: 3, unseen: 1 });
     });
   });
 

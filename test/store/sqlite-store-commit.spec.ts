@@ -48,7 +48,7 @@ describe('sqlite group commit', () => {
 
     expect(countWalCommits(`${dbPath()}-wal`)).toBe(1);
     expect(new Set(results.flatMap((r) => r.accepted.map((a) => a.id))).size).toBe(40);
-    expect(await store.unreadCount('alice')).toBe(20);
+    expect(await store.counts('alice')).toEqual({ unread: 20, unseen: 20 });
   });
 
   it('commits appends awaited one after the other separately', async () => {
@@ -90,7 +90,7 @@ describe('sqlite retention in chunks', () => {
     await openStore(100_000, 60);
     const unread = await store.append([draft('user:alice')]);
     const old = await store.append(Array.from({ length: 1800 }, (_, n) => draft(n % 2 ? 'a' : 'user:bob')));
-    await store.markRead('bob', { all: true });
+    await store.mark('bob', { all: true }, { read: true });
     setClock(start + 120_000);
     const young = await store.append([draft('a'), draft('user:bob')]);
 

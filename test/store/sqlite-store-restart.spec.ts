@@ -45,27 +45,30 @@ describe('sqlite store across restarts', () => {
   it('counts the unread entries of a database from before the unread column when it migrates', async () => {
     const first = await openStore();
     const sent = await first.append([draft('user:alice'), draft('user:alice'), draft('user:alice'), draft('user:bob'), draft('news')]);
-    await first.markRead('alice', { ids: [sent.accepted[0].id] });
+    await first.mark('alice', { ids: [sent.accepted[0].id] }, { read: true });
     await first.close();
     const db = new Database(dbPath);
     try {
-      db.exec('ALTER TABLE topics DROP COLUMN unread');
+      // Back to version 1: the columns of versions 2 and 3 go.
+      db.exec('ALTER TABLE topics DROP COLUMN unread; ALTER TABLE topics DROP COLUMN unseen');
+      db.exec('ALTER TABLE notifications DROP COLUMN seen; ALTER TABLE notifications DROP COLUMN archived');
       db.pragma('user_version = 1');
     } finally {
       db.close();
     }
 
     const second = await openStore();
-    expect(await second.unreadCount('alice')).toBe(2);
-    expect(await second.unreadCount('bob')).toBe(1);
-    expect((await second.append([draft('user:alice')])).unreadCounts.get('alice')).toBe(3);
-    expect(await second.markRead('alice', { all: true })).toEqual({ updated: 3, unreadCount: 0 });
+    expect(await second.counts('alice')).toEqual({ unread: 2, unseen: 2 });
+    expect(await second.counts('bob')).toEqual({ unread: 1, unseen: 1 });
+    expect((await second.inbox('alice', { limit: 10 })).items.map((item) => [item.seen, item.read])).toEqual([[false, false], [false, false], [true, true]]);
+    expect((await second.append([draft('user:alice')])).inboxCounts.get('alice')).toEqual({ unread: 3, unseen: 3 });
+    expect(await second.mark('alice', { all: true }, { read: true })).toEqual({ updated: 3, unread: 0, unseen: 0, countsChanged: true });
   });
 
   it('keeps the epoch, the sequence, history, inbox and idempotency keys when reopened', async () => {
     const first = await openStore(3);
     const sent = await first.append([draft('news'), draft('user:alice'), draft('user:alice')], { key: 'k1', fingerprint: 'f' });
-    await first.markRead('alice', { ids: [sent.accepted[1].id] });
+    await first.mark('alice', { ids: [sent.accepted[1].id] }, { read: true });
     await first.append([draft('gone'), draft('gone'), draft('gone'), draft('gone')]);
     await first.prune();
     const before = await first.readLatest('gone', 10);
@@ -77,7 +80,7 @@ describe('sqlite store across restarts', () => {
     expect(await second.readSince('news', sent.accepted[0].id, 10)).toEqual({ items: [], recovered: true });
     expect((await second.readLatest('news', 10)).map((n) => n.id)).toEqual([sent.accepted[0].id]);
     expect(await second.readLatest('gone', 10)).toEqual(before);
-    const inbox = await second.inbox('alice', { unreadOnly: false, limit: 10 });
+    const inbox = await second.inbox('alice', { limit: 10 });
     expect(inbox.items.map((i) => [i.id, i.read])).toEqual([
       [sent.accepted[2].id, false],
       [sent.accepted[1].id, true],

@@ -15,9 +15,9 @@ export function describeAppend(fixture: StoreFixture): void {
       const again = await store.append([draft('user:alice'), draft('news')], claim('k1'));
 
       expect(first.duplicate).toBe(false);
-      expect(again).toEqual({ accepted: first.accepted, notifications: [], duplicate: true, unreadCounts: new Map() });
+      expect(again).toEqual({ accepted: first.accepted, notifications: [], duplicate: true, inboxCounts: new Map() });
       expect(await store.readLatest('news', 10)).toHaveLength(1);
-      expect(await store.unreadCount('alice')).toBe(1);
+      expect(await store.counts('alice')).toEqual({ unread: 1, unseen: 1 });
     });
 
     it('refuses the same key with another fingerprint with IdempotencyConflictError', async () => {
@@ -62,7 +62,7 @@ export function describeAppend(fixture: StoreFixture): void {
       await expect(failing).rejects.toThrow();
 
       expect(await store.readLatest('a', 10)).toEqual([]);
-      expect(await store.unreadCount('alice')).toBe(0);
+      expect(await store.counts('alice')).toEqual({ unread: 0, unseen: 0 });
       expect((await store.append([draft('a')], claim('k1'))).duplicate).toBe(false);
       expect(await store.readLatest('a', 10)).toHaveLength(1);
     });

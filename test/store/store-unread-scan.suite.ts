@@ -23,14 +23,16 @@ export function describeUnreadScan(fixture: StoreFixture): void {
   describe('unread scan', () => {
     it('finds the personal notifications still unread, in order, over pages, and nothing after the last', async () => {
       const store = await fixture.fresh();
-      const [a1, a2, , b1, a3] = await appendEach(store, [
+      const [a1, a2, , b1, a3, a4] = await appendEach(store, [
         draft('user:alice'),
         draft('user:alice'),
         draft('broadcast'),
         draft('user:bob'),
         draft('user:alice', 'late', { n: 3 }),
+        draft('user:alice'),
       ]);
-      await store.markRead('alice', { ids: [a2] });
+      await store.mark('alice', { ids: [a2] }, { read: true });
+      await store.mark('alice', { ids: [a4] }, { archived: true });
       const expected = [
         ['alice', a1],
         ['bob', b1],

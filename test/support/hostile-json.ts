@@ -90,6 +90,23 @@ const payload = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })).filter
 export const SUBSCRIBE: DtoShape = { fields: ['topic', 'since'], valid: fc.record({ topic, since: id }, { requiredKeys: ['topic'] }).map(membersOf) };
 export const UNSUBSCRIBE: DtoShape = { fields: ['topic'], valid: fc.record({ topic }).map(membersOf) };
 export const READ: DtoShape = { fields: ['ids', 'all'], valid: fc.oneof(fc.record({ ids }), fc.constant({ all: true })).map(membersOf) };
+const flags = fc
+  .record({ seen: fc.boolean(), read: fc.boolean(), archived: fc.boolean() }, { requiredKeys: [] })
+  // At least one flag, and no unseen entry that is read.
+  .filter((value) => Object.keys(value).length > 0 && !(value.seen === false && value.read === true));
+export const MARK: DtoShape = {
+  fields: ['ids', 'all', 'seen', 'read', 'archived'],
+  valid: fc.tuple(fc.oneof(fc.record({ ids }), fc.constant({ all: true })), flags).map(([selection, set]) => membersOf({ ...selection, ...set })),
+};
+export const INBOX: DtoShape = {
+  fields: ['limit', 'before', 'unread', 'archived', 'types'],
+  valid: fc
+    .record(
+      { limit: fc.integer({ min: 1, max: 100 }), before: id, unread: fc.constant(true), archived: fc.boolean(), types: fc.array(type, { minLength: 1, maxLength: 20 }) },
+      { requiredKeys: [] },
+    )
+    .map(membersOf),
+};
 export const AUTH: DtoShape = { fields: ['token'], valid: fc.record({ token: fc.string({ minLength: 1, maxLength: 200 }) }).map(membersOf) };
 export const PING: DtoShape = { fields: [], valid: fc.constant([]) };
 export const PUBLISH: DtoShape = {
@@ -106,9 +123,19 @@ export const PUBLISH: DtoShape = {
     .map(([notification, target]) => membersOf({ ...notification, ...target })),
 };
 export const INBOX_QUERY: DtoShape = {
-  fields: ['unread', 'limit', 'before'],
+  fields: ['unread', 'unseen', 'archived', 'type', 'limit', 'before'],
   valid: fc
-    .record({ unread: fc.constantFrom('true', 'false'), limit: fc.integer({ min: 1, max: 100 }).map(String), before: id }, { requiredKeys: [] })
+    .record(
+      {
+        unread: fc.constantFrom('true', 'false'),
+        unseen: fc.constantFrom('true', 'false'),
+        archived: fc.constantFrom('true', 'false'),
+        type: fc.oneof(type, fc.array(type, { minLength: 1, maxLength: 20 })),
+        limit: fc.integer({ min: 1, max: 100 }).map(String),
+        before: id,
+      },
+      { requiredKeys: [] },
+    )
     .map(membersOf),
 };
 export const TOPIC_HISTORY_QUERY: DtoShape = {
@@ -117,7 +144,7 @@ export const TOPIC_HISTORY_QUERY: DtoShape = {
 };
 
 /** Shapes of the data of every client event (contract section 4). */
-export const COMMANDS: Record<string, DtoShape> = { subscribe: SUBSCRIBE, unsubscribe: UNSUBSCRIBE, read: READ, auth: AUTH, ping: PING };
+export const COMMANDS: Record<string, DtoShape> = { subscribe: SUBSCRIBE, unsubscribe: UNSUBSCRIBE, read: READ, auth: AUTH, ping: PING, mark: MARK, inbox: INBOX };
 
 const extraKey = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, 'target', 'selection'), fc.string({ maxLength: 12 }));
 

@@ -5,6 +5,9 @@ import { parseNotificationId } from '../store/notification-id.js';
 
 const isCount = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
 const isUserId = (value: unknown): boolean => typeof value === 'string' && USER_ID_PATTERN.test(value);
+/** Inbox counts: exactly `{unread, unseen}`, both counts. */
+const isInboxCounts = (value: unknown): boolean =>
+  isJsonObject(value) && Object.keys(value).length === 2 && isCount(value.unread) && isCount(value.unseen);
 
 /**
  * What is wrong with an event that came through the broker, or null when it is one this
@@ -18,10 +21,10 @@ export function hubEventFault(event: unknown, epoch: string): string | null {
   switch (event.kind) {
     case 'notification':
       return notificationFault(event, epoch);
-    case 'unread':
-      return isUserId(event.userId) && isCount(event.count) && (event.skipConnectionId === undefined || typeof event.skipConnectionId === 'string')
+    case 'counts':
+      return isUserId(event.userId) && isInboxCounts(event.counts) && (event.skipConnectionId === undefined || typeof event.skipConnectionId === 'string')
         ? null
-        : 'an unread event without a valid userId and count';
+        : 'a counts event without a valid userId and counts';
     case 'catch-up':
       return null;
     default:
@@ -30,7 +33,7 @@ export function hubEventFault(event: unknown, epoch: string): string | null {
 }
 
 function notificationFault(event: Record<string, unknown>, epoch: string): string | null {
-  const { notification, unreadCount, previousId } = event;
+  const { notification, counts, previousId } = event;
   if (!isJsonObject(notification)) return 'a notification event without a notification';
   const { id, topic, type, payload, createdAt } = notification;
   const position = typeof id === 'string' ? parseNotificationId(id) : null;
@@ -39,7 +42,7 @@ function notificationFault(event: Record<string, unknown>, epoch: string): strin
   if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) return `notification ${id} without a valid type`;
   if (!isJsonObject(payload)) return `notification ${id} without a payload object`;
   if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) return `notification ${id} without a valid createdAt`;
-  if (unreadCount !== undefined && !isCount(unreadCount)) return `notification ${id} with an invalid unreadCount`;
+  if (counts !== undefined && !isInboxCounts(counts)) return `notification ${id} with invalid counts`;
   if (previousId === undefined || previousId === null) return null;
   const previous = typeof previousId === 'string' ? parseNotificationId(previousId) : null;
   return previous?.epoch === epoch && previous.seq < position.seq ? null : `notification ${id} with an invalid previousId`;

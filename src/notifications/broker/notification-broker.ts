@@ -1,13 +1,14 @@
-import type { Notification } from '../notification.model.js';
+import type { InboxCounts, Notification } from '../notification.model.js';
 
 /**
  * What moves between instances: a notification to deliver (with `previousId`, the one before it
- * in its topic, when the store tells it), or a user's new unread count (`skipConnectionId`: the
- * connection whose `read` caused it, which got it as its reply).
+ * in its topic, when the store tells it, and for a personal one its user's counts after it), or
+ * a user's new inbox counts (`skipConnectionId`: the connection whose command caused them, which
+ * got them as its reply).
  */
 export type HubEvent =
-  | { kind: 'notification'; notification: Notification; unreadCount?: number; previousId?: string | null }
-  | { kind: 'unread'; userId: string; count: number; skipConnectionId?: string }
+  | { kind: 'notification'; notification: Notification; counts?: InboxCounts; previousId?: string | null }
+  | { kind: 'counts'; userId: string; counts: InboxCounts; skipConnectionId?: string }
   /** Sent first by an instance whose earlier publish failed: every Hub catches up from the store. */
   | { kind: 'catch-up' };
 

@@ -16,6 +16,8 @@ import { InvalidTokenError } from '../auth/invalid-token.error.js';
 import { TokenVerifier } from '../auth/token-verifier.service.js';
 import { TopicAccess } from '../auth/topic-access.service.js';
 import { AuthDto } from '../dto/auth.dto.js';
+import { InboxCommandDto } from '../dto/inbox-command.dto.js';
+import { MarkDto } from '../dto/mark.dto.js';
 import { PingDto } from '../dto/ping.dto.js';
 import { ReadDto } from '../dto/read.dto.js';
 import { SubscribeDto } from '../dto/subscribe.dto.js';
@@ -23,6 +25,7 @@ import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
 import { Hub } from '../hub/hub.service.js';
 import { Connection } from '../hub/connection.js';
 import { TopicReplay } from '../hub/topic-replay.service.js';
+import { InboxCommands, selectionOf } from '../inbox/inbox-commands.service.js';
 import { BROADCAST_TOPIC, personalTopic } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import { type ConnectionUser, DEFAULT_SETTINGS, type ResolvedNotificationsOptions } from '../notifications.options.js';
@@ -71,6 +74,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     rate: CommandRateLimiter,
     private readonly limits: ConnectionLimits,
     private readonly notifications: NotificationsService,
+    private readonly inboxCommands: InboxCommands,
   ) {
     // Listeners shared by every socket (ws calls them with the socket as `this`): no closure per connection.
     const observer = options.observer;
@@ -130,7 +134,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       this.logger.debug({ connectionId: connection.connectionId, userId: connection.userId }, 'connection opened');
       if (user) {
         this.scheduleExpiry(connection);
-        this.sendUnreadCount(connection, user.id);
+        this.sendCounts(connection, user.id);
       }
     } catch (error) {
       this.logger.error(`connection setup failed: ${(error as Error).message}`);
@@ -169,9 +173,22 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
     const connection = this.connectionOf(socket);
     if (connection.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
-    const target = selection.all ? { all: true as const } : { ids: selection.ids! };
-    const { unreadCount } = await this.notifications.markRead(connection.userId, target, connection.connectionId);
-    this.hub.send(connection, 'unread', { count: unreadCount });
+    const { unread, unseen, countsChanged } = await this.notifications.mark(connection.userId, selectionOf(selection), { read: true }, connection.connectionId);
+    this.hub.send(connection, 'unread', { count: unread });
+    // The reply of contract 1.0, then what every other connection of the user hears too.
+    if (countsChanged) this.hub.send(connection, 'counts', { unread, unseen });
+  }
+
+  @Command('mark')
+  async mark(@ConnectedSocket() socket: WebSocket, @MessageBody() dto: MarkDto): Promise<void> {
+    const connection = this.connectionOf(socket);
+    this.hub.send(connection, 'counts', await this.inboxCommands.mark(connection, dto));
+  }
+
+  @Command('inbox')
+  async inbox(@ConnectedSocket() socket: WebSocket, @MessageBody() dto: InboxCommandDto): Promise<void> {
+    const connection = this.connectionOf(socket);
+    this.hub.send(connection, 'inbox', await this.inboxCommands.inbox(connection, dto));
   }
 
   @Command('auth')
@@ -239,10 +256,14 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     connection.expiryTimer = setTimeout(() => this.hub.close(connection, CloseCode.TOKEN_EXPIRED, 'token expired'), delay).unref();
   }
 
-  private sendUnreadCount(connection: Connection, userId: string): void {
-    this.notifications.unreadCount(userId).then(
-      (count) => this.hub.send(connection, 'unread', { count }),
-      (error: Error) => this.logger.warn(`unread count for a new connection failed: ${error.message}`),
+  /** The counts a new connection starts from: `unread` (for clients before contract 1.2), then `counts`. */
+  private sendCounts(connection: Connection, userId: string): void {
+    this.notifications.counts(userId).then(
+      ({ unread, unseen }) => {
+        this.hub.send(connection, 'unread', { count: unread });
+        this.hub.send(connection, 'counts', { unread, unseen });
+      },
+      (error: Error) => this.logger.warn(`counts for a new connection failed: ${error.message}`),
     );
   }
 

@@ -24,3 +24,5 @@ class PathParamPipe implements PipeTransform<string, string> {
 
 export const userIdParam = new PathParamPipe('userId', USER_ID_PATTERN);
 export const topicParam = new PathParamPipe('topic', TOPIC_PATTERN);
+/** Ids are opaque to clients: any that could be one passes, and one the inbox does not hold is a 404. */
+export const notificationIdParam = new PathParamPipe('id', /^[A-Za-z0-9_.:-]{1,64}$/);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import type { Notification } from '../notification.model.js';
+import type { InboxCounts, Notification } from '../notification.model.js';
 import { topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
@@ -14,6 +14,10 @@ import type { Connection } from './connection.js';
 
 /** Hears a user's first connection on this instance open (true) and their last one close (false). */
 export type UserConnectionsListener = (userId: string, connected: boolean) => void;
+
+/** A user's counts as `unread {count}` (for clients before contract 1.2) and `counts`, in one buffer. */
+const countsFrames = ({ unread, unseen }: InboxCounts): Buffer =>
+  Buffer.concat([encodeFrame('unread', { count: unread }), encodeFrame('counts', { unread, unseen })]);
 
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
@@ -122,51 +126,51 @@ export class Hub {
   /**
    * Delivers a notification to its topic's subscribers, once: ids at or below the last one
    * delivered in the topic are dropped, so a redelivery after a broker blink is harmless. With
-   * nobody here in the topic, a personal notification's unread count still reaches its owner.
+   * nobody here in the topic, a personal notification's counts still reach its owner.
    */
-  deliver(notification: Notification, unreadCount?: number): number {
+  deliver(notification: Notification, counts?: InboxCounts): number {
     const audience = this.audiences.get(notification.topic);
-    if (audience) return this.fanOut(audience, notification, unreadCount);
-    const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
-    if (owner !== null) this.sendUnread(owner, unreadCount!);
+    if (audience) return this.fanOut(audience, notification, counts);
+    const owner = counts === undefined ? null : topicOwner(notification.topic);
+    if (owner !== null) this.sendCounts(owner, counts!);
     return 0;
   }
 
   /** Writes a notification to its audience unless an id as new was delivered there already. */
-  private fanOut(audience: TopicAudience, notification: Notification, unreadCount?: number): number {
-    const owner = unreadCount === undefined ? null : topicOwner(notification.topic);
+  private fanOut(audience: TopicAudience, notification: Notification, counts?: InboxCounts): number {
+    const owner = counts === undefined ? null : topicOwner(notification.topic);
     const seq = seqOf(notification.id);
     if (seq <= audience.lastSeq) return 0;
     audience.lastSeq = seq;
     audience.lastId = notification.id;
     const frame = encodeFrame('notification', notification);
-    // A personal notification and the unread count it changes leave in one write (one TCP segment).
-    const unread = owner === null || unreadCount === undefined ? null : encodeFrame('unread', { count: unreadCount });
-    const both = unread === null ? frame : Buffer.concat([frame, unread]);
+    // A personal notification and the counts it changes leave in one write (one TCP segment).
+    const countFrames = owner === null ? null : countsFrames(counts!);
+    const both = countFrames === null ? frame : Buffer.concat([frame, countFrames]);
     let delivered = 0;
     for (const connection of audience.subscribers) {
       const replay = connection.replayOf(notification.topic);
       if (replay) {
         // Past MAX_REPLAY held, the client is better served by a fresh `since` than by a longer wait.
         if (!replay.hold(notification.id, frame)) this.closeTooFarBehind(connection, notification.topic);
-        if (unread !== null) this.write(connection, unread);
+        if (countFrames !== null) this.write(connection, countFrames);
       } else if (connection.replayed(notification.topic, seq)) {
-        // Its replay read it from the store before the broker brought it here: only the count is news.
-        if (unread !== null) this.write(connection, unread);
+        // Its replay read it from the store before the broker brought it here: only the counts are news.
+        if (countFrames !== null) this.write(connection, countFrames);
       } else if (this.write(connection, both)) delivered++;
     }
-    // Connections of the owner that left their personal topic still hear the count.
+    // Connections of the owner that left their personal topic still hear the counts.
     for (const connection of owner === null ? [] : (this.users.get(owner) ?? [])) {
-      if (!audience.subscribers.has(connection)) this.write(connection, unread!);
+      if (!audience.subscribers.has(connection)) this.write(connection, countFrames!);
     }
     return delivered;
   }
 
-  /** Pushes a user's unread count to every connection of the user on this instance. */
-  sendUnread(userId: string, count: number, skipConnectionId?: string): void {
+  /** Pushes a user's counts (`unread` and `counts`) to every connection of the user on this instance. */
+  sendCounts(userId: string, counts: InboxCounts, skipConnectionId?: string): void {
     const connections = this.users.get(userId);
     if (!connections) return;
-    const frame = encodeFrame('unread', { count });
+    const frame = countsFrames(counts);
     for (const connection of connections) {
       if (connection.connectionId !== skipConnectionId) this.write(connection, frame);
     }

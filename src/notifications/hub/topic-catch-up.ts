@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Notification } from '../notification.model.js';
+import type { InboxCounts, Notification } from '../notification.model.js';
 import { Hub } from './hub.service.js';
 
 /** Where a topic must catch up from: the last id delivered in it, else a fallback. */
@@ -11,7 +11,7 @@ export interface CatchUpPosition {
 /** A live notification that waits while its topic catches up. */
 interface WaitingDelivery {
   notification: Notification;
-  unreadCount?: number;
+  counts?: InboxCounts;
   previousId?: string | null;
 }
 
@@ -42,21 +42,21 @@ export class TopicCatchUp {
   }
 
   /** Delivers a live notification, unless its topic catches up (it waits) or must start to. */
-  deliver(notification: Notification, unreadCount?: number, previousId?: string | null): number {
+  deliver(notification: Notification, counts?: InboxCounts, previousId?: string | null): number {
     const { topic } = notification;
     const catchingUp = this.topics.get(topic);
     if (catchingUp) {
-      catchingUp.waiting.push({ notification, unreadCount, previousId });
+      catchingUp.waiting.push({ notification, counts, previousId });
       return 0;
     }
     if (previousId && this.missingHandler && this.hub.missed(topic, previousId)) {
-      this.topics.set(topic, { catchUps: 1, waiting: [{ notification, unreadCount, previousId }] });
+      this.topics.set(topic, { catchUps: 1, waiting: [{ notification, counts, previousId }] });
       const since = this.hub.lastDeliveredId(topic) ?? null;
       this.logger.warn({ topic, previousId, lastDelivered: since }, 'a notification never arrived; catching up from the store');
       this.missingHandler({ topic, since });
       return 0;
     }
-    return this.hub.deliver(notification, unreadCount);
+    return this.hub.deliver(notification, counts);
   }
 
   /**
@@ -91,8 +91,8 @@ export class TopicCatchUp {
     if (!catchingUp) return delivered;
     if (--catchingUp.catchUps > 0) return delivered;
     this.topics.delete(topic);
-    for (const { notification, unreadCount, previousId } of catchingUp.waiting) {
-      delivered += this.deliver(notification, unreadCount, stored === null ? undefined : previousId);
+    for (const { notification, counts, previousId } of catchingUp.waiting) {
+      delivered += this.deliver(notification, counts, stored === null ? undefined : previousId);
     }
     return delivered;
   }

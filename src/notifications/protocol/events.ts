@@ -11,12 +11,12 @@ export const SUBPROTOCOL = 'notifications.v1';
 
 /** Every event a client may send; anything else is UNKNOWN_EVENT. */
 export const CLIENT_EVENTS: ReadonlySet<ClientEvent> = new Set(
-  everyKeyOf<ClientCommands>()(['subscribe', 'unsubscribe', 'read', 'auth', 'ping']),
+  everyKeyOf<ClientCommands>()(['subscribe', 'unsubscribe', 'read', 'auth', 'ping', 'mark', 'inbox']),
 );
 
 /** Every event the server sends. */
 export const SERVER_EVENTS: ReadonlySet<ServerEvent> = new Set(
-  everyKeyOf<ServerFrames>()(['welcome', 'notification', 'unread', 'subscribed', 'unsubscribed', 'authenticated', 'pong', 'exception']),
+  everyKeyOf<ServerFrames>()(['welcome', 'notification', 'unread', 'subscribed', 'unsubscribed', 'authenticated', 'pong', 'exception', 'counts', 'inbox']),
 );
 
 export const isClientEvent = (event: string): event is ClientEvent => (CLIENT_EVENTS as ReadonlySet<string>).has(event);

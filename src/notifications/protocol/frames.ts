@@ -1,7 +1,7 @@
-import type { Notification } from '../notification.model.js';
+import type { InboxCounts, InboxItem, Notification } from '../notification.model.js';
 import type { ExceptionData } from './exceptions.js';
 
-export type { Notification };
+export type { InboxCounts, InboxItem, Notification };
 
 /** First frame of every connection. */
 export interface WelcomeData {
@@ -41,6 +41,16 @@ export interface PongData {
   time: string;
 }
 
+/** The user's inbox counts, archived notifications left out: after `welcome`, as the answer to `mark`, and whenever either changes. */
+export type CountsData = InboxCounts;
+
+/** Answer to `inbox`: a page of the caller's own inbox, newest first, with the counts. */
+export interface InboxData extends InboxCounts {
+  items: InboxItem[];
+  /** Pass as `before` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
 /** Every frame the server sends, by event, with its data. */
 export interface ServerFrames {
   welcome: WelcomeData;
@@ -51,6 +61,8 @@ export interface ServerFrames {
   authenticated: AuthenticatedData;
   pong: PongData;
   exception: ExceptionData;
+  counts: CountsData;
+  inbox: InboxData;
 }
 
 /** Join a topic; with `since`, what came after it is replayed first. */
@@ -71,6 +83,18 @@ export interface ReadAll {
   all: true;
 }
 
+/** Set flags of inbox notifications, by id or all of them: at least one flag; read implies seen. */
+export type MarkData = (ReadByIds | ReadAll) & { seen?: boolean; read?: boolean; archived?: boolean };
+
+/** A page of the caller's inbox: `unread` only unread ones, `archived` the archived ones instead of the others. */
+export interface InboxQueryData {
+  limit?: number;
+  before?: string;
+  unread?: true;
+  archived?: boolean;
+  types?: string[];
+}
+
 /** A fresh JWT for the same user. */
 export interface AuthData {
   token: string;
@@ -86,6 +110,8 @@ export interface ClientCommands {
   read: ReadByIds | ReadAll;
   auth: AuthData;
   ping: PingData;
+  mark: MarkData;
+  inbox: InboxQueryData;
 }
 
 export type ServerEvent = keyof ServerFrames;

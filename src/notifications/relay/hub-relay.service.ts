@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from '../broker/notification-broker.js';
 import { Hub } from '../hub/hub.service.js';
 import { type CatchUpPosition, TopicCatchUp } from '../hub/topic-catch-up.js';
-import type { Notification } from '../notification.model.js';
+import type { InboxCounts, Notification } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { seqOf } from '../store/notification-id.js';
@@ -71,19 +71,19 @@ export class HubRelay implements OnModuleInit {
    * store still holds the topics' write order), instead of being skipped for good.
    */
   private async deliverFromStore(events: HubEvent[]): Promise<void> {
-    const unreadCounts = new Map<string, number>();
+    const inboxCounts = new Map<string, InboxCounts>();
     const topics = new Set<string>();
     for (const event of events) {
       if (event.kind !== 'notification') continue;
       topics.add(event.notification.topic);
-      if (event.unreadCount !== undefined) unreadCounts.set(event.notification.id, event.unreadCount);
+      if (event.counts !== undefined) inboxCounts.set(event.notification.id, event.counts);
     }
     for (const topic of topics) {
       const since = this.catchUps.position(topic, this.lastBrokered);
       if (!since) continue;
       try {
         const { items } = await readAllSince(this.store, topic, since);
-        for (const notification of items) this.countDelivered(this.catchUps.deliver(notification, unreadCounts.get(notification.id)));
+        for (const notification of items) this.countDelivered(this.catchUps.deliver(notification, inboxCounts.get(notification.id)));
       } catch (error) {
         // The notifications are stored: never fail the publish for a read; deliver the events as they are.
         this.logger.warn(`reading ${topic} after a broker failure failed: ${(error as Error).message}`);
@@ -93,8 +93,8 @@ export class HubRelay implements OnModuleInit {
   }
 
   private toHub(event: HubEvent): void {
-    if (event.kind === 'notification') this.countDelivered(this.catchUps.deliver(event.notification, event.unreadCount, event.previousId));
-    else if (event.kind === 'unread') this.hub.sendUnread(event.userId, event.count, event.skipConnectionId);
+    if (event.kind === 'notification') this.countDelivered(this.catchUps.deliver(event.notification, event.counts, event.previousId));
+    else if (event.kind === 'counts') this.hub.sendCounts(event.userId, event.counts, event.skipConnectionId);
     // Holding starts before the next event of the same message is handed over: it waits its turn.
     else void this.catchUp();
   }

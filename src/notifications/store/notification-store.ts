@@ -1,4 +1,4 @@
-import type { InboxItem, Notification, NotificationDraft } from '../notification.model.js';
+import type { InboxCounts, InboxFlags, InboxItem, Notification, NotificationDraft } from '../notification.model.js';
 
 /** One notification to append: a draft addressed to a topic. */
 export interface AppendItem extends NotificationDraft {
@@ -24,8 +24,8 @@ export interface AppendResult {
   notifications: Notification[];
   /** True when the idempotency key was seen before: nothing was appended, nothing may be delivered. */
   duplicate: boolean;
-  /** The unread count after the append, for each user who received a personal notification. */
-  unreadCounts: Map<string, number>;
+  /** The inbox counts after the append, for each user who received a personal notification. */
+  inboxCounts: Map<string, InboxCounts>;
   /**
    * For each of `notifications`, the id of the one before it in its topic (null for a topic's
    * first). Stores that several instances share set it, so that each instance's Hub can tell a
@@ -41,21 +41,48 @@ export interface TopicHistory {
 }
 
 export interface InboxQuery {
-  unreadOnly: boolean;
   limit: number;
   /** Only items older than this id (a `nextCursor` from a previous page). */
   before?: string;
+  /** Only unread items. */
+  unreadOnly?: boolean;
+  /** Only unseen items. */
+  unseenOnly?: boolean;
+  /** False or absent: the items not archived (the feed); true: the archived ones only. */
+  archived?: boolean;
+  /** Only items of these types; absent or empty: every type. */
+  types?: string[];
 }
 
 export interface InboxPage {
   /** Newest first. */
   items: InboxItem[];
   unreadCount: number;
+  unseenCount: number;
   nextCursor: string | null;
 }
 
+/** Inbox entries by id (ids that are not the user's are ignored), or all of them. */
 export type ReadSelection = { ids: string[] } | { all: true };
 
+/** The flags `mark` sets; those left out keep their value (but see NotificationStore.mark). */
+export type InboxFlagChange = Partial<InboxFlags>;
+
+/** What `mark` answers: how many entries changed, and the counts after it. */
+export interface MarkResult extends InboxCounts {
+  /** Entries whose flags changed. */
+  updated: number;
+  /** True when `unread` or `unseen` differs from before: the user's connections must hear it. */
+  countsChanged: boolean;
+}
+
+/** What deleting an inbox entry answers: whether it was there, and the counts after it. */
+export interface InboxDeletion extends InboxCounts {
+  deleted: boolean;
+  countsChanged: boolean;
+}
+
+/** Answer of markRead: `mark` with `read: true`, as contract section 4 words it. */
 export interface ReadResult {
   /** Notifications that went from unread to read. */
   updated: number;
@@ -74,9 +101,16 @@ export type CommittedHook = (result: AppendResult) => Promise<void> | void;
  * - Ids are `<epoch>-<seq>`, seq one store-wide sequence, so ids increase within every topic.
  * - Retention per topic, applied by prune(): keep at most `historyLimit` newest and, when
  *   `historyTtlS` > 0, nothing older than `historyTtlS`.
- * - Personal topics (`user:<id>`) are the inbox: an unread entry is never pruned; read entries
- *   follow the topic rules. The highest pruned seq of each topic is kept, and `readSince`
- *   answers `recovered: false` when anything after `since` was pruned (still returning what is left).
+ * - Personal topics (`user:<id>`) are the inbox. Each entry has `seen`, `read` and `archived`;
+ *   new ones are none of them, and `read` implies `seen` in every state an entry can reach.
+ *   Counts `{unread, unseen}` leave archived entries out and are kept per user, updated in the
+ *   same transaction as the change (append, mark, delete), so reading them is one row however
+ *   long the inbox.
+ * - Retention never prunes an entry that counts (unread and not archived; an unseen one is
+ *   unread too), so pruning never changes counts; read or archived entries follow the topic
+ *   rules: archiving dismisses an entry. The highest pruned seq of each topic is kept, and
+ *   `readSince` answers `recovered: false` when anything after `since` was pruned (still
+ *   returning what is left). A deleted entry leaves no such mark: the user removed it.
  * - A `since` that is malformed or from another epoch answers `recovered: false` and no items;
  *   one beyond the latest answers `recovered: true` and no items.
  * - Idempotency keys are kept 24 hours (pruned by prune()).
@@ -92,7 +126,7 @@ export interface NotificationStore {
 
   /**
    * Appends atomically: all items or none. Personal topics (`user:<id>`) also enter the
-   * user's inbox as unread. Throws IdempotencyConflictError when the key was used with
+   * user's inbox, unseen, unread and not archived. Throws IdempotencyConflictError when the key was used with
    * another fingerprint.
    */
   append(items: AppendItem[], idempotency?: IdempotencyClaim, onCommitted?: CommittedHook): Promise<AppendResult>;
@@ -113,9 +147,24 @@ export interface NotificationStore {
   /** The id of the newest notification retained in each of `topics` that holds one. */
   newestIds(topics: string[]): Promise<Map<string, string>>;
 
+  /**
+   * A page of the user's inbox, newest first, with the counts. Throws InvalidCursorError for a
+   * `before` this store could not have issued.
+   */
   inbox(userId: string, query: InboxQuery): Promise<InboxPage>;
-  markRead(userId: string, selection: ReadSelection): Promise<ReadResult>;
-  unreadCount(userId: string): Promise<number>;
+
+  /**
+   * Sets flags of the selected entries of the user (ids of other users or topics, unknown or
+   * malformed ones are ignored). `read: true` also sets `seen`; `seen: false` also clears
+   * `read`; `read: true` wins over `seen: false`. An empty change changes nothing.
+   */
+  mark(userId: string, selection: ReadSelection, change: InboxFlagChange): Promise<MarkResult>;
+
+  /** The user's counts. */
+  counts(userId: string): Promise<InboxCounts>;
+
+  /** Removes one entry from the user's inbox (and its topic history); `deleted` is false when it was not there. */
+  deleteFromInbox(userId: string, id: string): Promise<InboxDeletion>;
 
   /** Applies retention (HISTORY_LIMIT, HISTORY_TTL_S). */
   prune(): Promise<void>;

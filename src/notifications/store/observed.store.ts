@@ -1,4 +1,4 @@
-import type { Notification } from '../notification.model.js';
+import type { InboxCounts, Notification } from '../notification.model.js';
 import type { NotificationsObserver } from '../notifications.observer.js';
 import {
   type AppendItem,
@@ -6,11 +6,13 @@ import {
   type CommittedHook,
   type IdempotencyClaim,
   IdempotencyConflictError,
+  type InboxDeletion,
+  type InboxFlagChange,
   type InboxPage,
   type InboxQuery,
   InvalidCursorError,
+  type MarkResult,
   type NotificationStore,
-  type ReadResult,
   type ReadSelection,
   type StorePosition,
   type TopicHistory,
@@ -59,12 +61,16 @@ export class ObservedNotificationStore implements NotificationStore {
     return this.watch('inbox', this.store.inbox(userId, query));
   }
 
-  markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
-    return this.watch('markRead', this.store.markRead(userId, selection));
+  mark(userId: string, selection: ReadSelection, change: InboxFlagChange): Promise<MarkResult> {
+    return this.watch('mark', this.store.mark(userId, selection, change));
   }
 
-  unreadCount(userId: string): Promise<number> {
-    return this.watch('unreadCount', this.store.unreadCount(userId));
+  counts(userId: string): Promise<InboxCounts> {
+    return this.watch('counts', this.store.counts(userId));
+  }
+
+  deleteFromInbox(userId: string, id: string): Promise<InboxDeletion> {
+    return this.watch('deleteFromInbox', this.store.deleteFromInbox(userId, id));
   }
 
   prune(): Promise<void> {

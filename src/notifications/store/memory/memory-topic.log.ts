@@ -1,12 +1,17 @@
-import type { Notification } from '../../notification.model.js';
+import type { InboxCounts, InboxFlags, Notification } from '../../notification.model.js';
+import { countedIn, flagsAfter } from '../inbox-flags.js';
+import type { InboxFlagChange } from '../notification-store.js';
 
-/** A notification kept in memory; `read` is null outside personal topics. */
+/** A notification kept in memory; `inbox` (its state for its user) is null outside personal topics. */
 export interface MemoryEntry {
   seq: number;
   createdMs: number;
   notification: Notification;
-  read: boolean | null;
+  inbox: InboxFlags | null;
 }
+
+/** An entry that counts is never pruned: unread and not archived (see NotificationStore). */
+export const isCounted = (entry: MemoryEntry): boolean => entry.inbox !== null && countedIn(entry.inbox).unread === 1;
 
 /** Which entries of a topic retention drops: beyond the newest `keep`, or created before `cutoffMs`. */
 export interface TopicPruneRule {
@@ -19,11 +24,12 @@ export class MemoryTopicLog {
   private entries: MemoryEntry[] = [];
   /** Highest seq pruned from this topic: a `since` below it has lost notifications. */
   prunedSeq = 0;
-  unread = 0;
+  /** The inbox counts, for a personal topic. */
+  readonly counts: InboxCounts = { unread: 0, unseen: 0 };
 
   push(entry: MemoryEntry): void {
     this.entries.push(entry);
-    if (entry.read === false) this.unread += 1;
+    if (entry.inbox) this.count(entry.inbox, 1);
   }
 
   /** Entries with seq above `seq`, oldest first, at most `limit`. */
@@ -56,23 +62,43 @@ export class MemoryTopicLog {
     return entry?.seq === seq ? entry : undefined;
   }
 
-  /** Marks an unread entry read; false when it was not unread. */
-  markRead(entry: MemoryEntry): boolean {
-    if (entry.read !== false) return false;
-    entry.read = true;
-    this.unread -= 1;
+  /** Every entry, oldest first. */
+  all(): readonly MemoryEntry[] {
+    return this.entries;
+  }
+
+  /** Applies `change` to an inbox entry; false when its flags stayed as they were. */
+  mark(entry: MemoryEntry, change: InboxFlagChange): boolean {
+    const before = entry.inbox!;
+    const after = flagsAfter(before, change);
+    if (after.seen === before.seen && after.read === before.read && after.archived === before.archived) return false;
+    this.count(before, -1);
+    this.count(after, 1);
+    entry.inbox = after;
     return true;
   }
 
-  /** Drops what the rule expires, except unread inbox entries, which stay until read. */
+  /** Removes an entry, as if it had never been there (no pruned mark). */
+  delete(entry: MemoryEntry): void {
+    this.entries.splice(this.firstAbove(entry.seq - 1), 1);
+    if (entry.inbox) this.count(entry.inbox, -1);
+  }
+
+  /** Drops what the rule expires, except inbox entries that count, which stay until read or archived. */
   prune(rule: TopicPruneRule): void {
     const firstKept = this.entries.length - rule.keep;
     this.entries = this.entries.filter((entry, index) => {
       const expired = index < firstKept || entry.createdMs < rule.cutoffMs;
-      if (!expired || entry.read === false) return true;
+      if (!expired || isCounted(entry)) return true;
       this.prunedSeq = Math.max(this.prunedSeq, entry.seq);
       return false;
     });
+  }
+
+  private count(flags: InboxFlags, sign: 1 | -1): void {
+    const { unread, unseen } = countedIn(flags);
+    this.counts.unread += sign * unread;
+    this.counts.unseen += sign * unseen;
   }
 
   /** Index of the first entry whose seq is above `seq` (binary search: entries are in seq order). */

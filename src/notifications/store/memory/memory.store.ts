@@ -1,6 +1,7 @@
-import { type Notification, personalTopic, topicOwner } from '../../notification.model.js';
+import { type InboxCounts, type Notification, personalTopic, topicOwner } from '../../notification.model.js';
+import { newInboxFlags } from '../inbox-flags.js';
 import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
-import { type MemoryEntry, MemoryTopicLog } from './memory-topic.log.js';
+import { isCounted, type MemoryEntry, MemoryTopicLog } from './memory-topic.log.js';
 import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
   type AcceptedNotification,
@@ -9,11 +10,13 @@ import {
   type CommittedHook,
   type IdempotencyClaim,
   IdempotencyConflictError,
+  type InboxDeletion,
+  type InboxFlagChange,
   type InboxPage,
   type InboxQuery,
   InvalidCursorError,
+  type MarkResult,
   type NotificationStore,
-  type ReadResult,
   type ReadSelection,
   type StorePosition,
   type UnreadScan,
@@ -100,35 +103,56 @@ export class MemoryNotificationStore implements NotificationStore {
       beforeSeq = position.seq;
     }
     const log = this.topics.get(personalTopic(userId));
-    if (!log) return { items: [], unreadCount: 0, nextCursor: null };
-    const found = log.below(beforeSeq, query.limit + 1, (entry) => !query.unreadOnly || entry.read === false);
+    if (!log) return { items: [], unreadCount: 0, unseenCount: 0, nextCursor: null };
+    const archived = query.archived === true;
+    const types = query.types?.length ? new Set(query.types) : null;
+    const found = log.below(beforeSeq, query.limit + 1, ({ inbox, notification }) =>
+      inbox!.archived === archived &&
+      !(query.unreadOnly && inbox!.read) &&
+      !(query.unseenOnly && inbox!.seen) &&
+      (types === null || types.has(notification.type)),
+    );
     const page = found.slice(0, query.limit);
     return {
-      items: page.map((entry) => Object.assign({}, entry.notification, { read: entry.read === true })),
-      unreadCount: log.unread,
+      items: page.map((entry) => Object.assign({}, entry.notification, entry.inbox)),
+      unreadCount: log.counts.unread,
+      unseenCount: log.counts.unseen,
       nextCursor: found.length > page.length && page.length > 0 ? page[page.length - 1].notification.id : null,
     };
   }
 
-  async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
+  async mark(userId: string, selection: ReadSelection, change: InboxFlagChange): Promise<MarkResult> {
     this.assertOpen();
     const log = this.topics.get(personalTopic(userId));
-    if (!log) return { updated: 0, unreadCount: 0 };
-    let updated = 0;
-    const entries: (MemoryEntry | undefined)[] =
+    if (!log) return { updated: 0, unread: 0, unseen: 0, countsChanged: false };
+    const before: InboxCounts = { ...log.counts };
+    const entries: readonly (MemoryEntry | undefined)[] =
       'all' in selection
-        ? log.below(Number.MAX_SAFE_INTEGER, log.unread, (entry) => entry.read === false)
+        ? log.all()
         : selection.ids.map((id) => {
             const position = this.ownPosition(id);
             return position ? log.find(position.seq) : undefined;
           });
-    for (const entry of entries) if (entry && log.markRead(entry)) updated += 1;
-    return { updated, unreadCount: log.unread };
+    let updated = 0;
+    for (const entry of entries) if (entry && log.mark(entry, change)) updated += 1;
+    return { updated, ...this.countsChange(before, log.counts) };
   }
 
-  async unreadCount(userId: string): Promise<number> {
+  async counts(userId: string): Promise<InboxCounts> {
     this.assertOpen();
-    return this.topics.get(personalTopic(userId))?.unread ?? 0;
+    const log = this.topics.get(personalTopic(userId));
+    return log ? { ...log.counts } : { unread: 0, unseen: 0 };
+  }
+
+  async deleteFromInbox(userId: string, id: string): Promise<InboxDeletion> {
+    this.assertOpen();
+    const log = this.topics.get(personalTopic(userId));
+    if (!log) return { deleted: false, unread: 0, unseen: 0, countsChanged: false };
+    const before: InboxCounts = { ...log.counts };
+    const position = this.ownPosition(id);
+    const entry = position ? log.find(position.seq) : undefined;
+    if (entry) log.delete(entry);
+    return { deleted: entry !== undefined, ...this.countsChange(before, log.counts) };
   }
 
   async prune(): Promise<void> {
@@ -158,7 +182,7 @@ export class MemoryNotificationStore implements NotificationStore {
       if (idempotency && seen) {
         if (seen.fingerprint !== idempotency.fingerprint) throw new IdempotencyConflictError(idempotency.key);
         const accepted = seen.accepted.map((a) => ({ ...a }));
-        return { result: { accepted, notifications: [], duplicate: true, unreadCounts: new Map() } };
+        return { result: { accepted, notifications: [], duplicate: true, inboxCounts: new Map() } };
       }
       const createdMs = Date.now();
       const createdAt = new Date(createdMs).toISOString();
@@ -168,23 +192,28 @@ export class MemoryNotificationStore implements NotificationStore {
         const payload = JSON.parse(JSON.stringify(item.payload ?? {})) as Record<string, unknown>;
         const id = formatNotificationId(this.epoch, seq);
         const notification = { id, topic: item.topic, type: item.type, payload, createdAt };
-        return { seq, createdMs, notification, read: topicOwner(item.topic) === null ? null : false };
+        return { seq, createdMs, notification, inbox: topicOwner(item.topic) === null ? null : newInboxFlags() };
       });
       this.lastSeq += entries.length;
-      const unreadCounts = new Map<string, number>();
+      const inboxCounts = new Map<string, InboxCounts>();
       for (const entry of entries) {
         const log = this.topicLog(entry.notification.topic);
         log.push(entry);
         const owner = topicOwner(entry.notification.topic);
-        if (owner !== null) unreadCounts.set(owner, log.unread);
+        if (owner !== null) inboxCounts.set(owner, { ...log.counts });
       }
       const accepted = entries.map(({ notification: { id, topic } }) => ({ id, topic }));
       if (idempotency) this.idempotencyKeys.set(idempotency.key, { fingerprint: idempotency.fingerprint, accepted, createdMs });
       const notifications = entries.map((entry) => entry.notification);
-      return { result: { accepted: accepted.map((a) => ({ ...a })), notifications, duplicate: false, unreadCounts } };
+      return { result: { accepted: accepted.map((a) => ({ ...a })), notifications, duplicate: false, inboxCounts } };
     } catch (error) {
       return { error };
     }
+  }
+
+  private countsChange(before: InboxCounts, after: InboxCounts): InboxCounts & { countsChanged: boolean } {
+    const { unread, unseen } = after;
+    return { unread, unseen, countsChanged: unread !== before.unread || unseen !== before.unseen };
   }
 
   private topicLog(topic: string): MemoryTopicLog {
@@ -217,7 +246,7 @@ export class MemoryNotificationStore implements NotificationStore {
       // `at` only moves forward: it stays the start of escalation while older entries are walked past.
       last: last ? { at: Math.max(after.at, last.createdMs), seq: last.seq } : null,
       unread: page
-        .filter((entry) => entry.read === false && entry.createdMs >= after.at)
+        .filter((entry) => isCounted(entry) && entry.createdMs >= after.at)
         .map((entry) => ({ userId: topicOwner(entry.notification.topic)!, notification: entry.notification })),
     };
   }

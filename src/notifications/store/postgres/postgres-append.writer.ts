@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { type Notification, topicOwner } from '../../notification.model.js';
+import { type InboxCounts, type Notification, topicOwner } from '../../notification.model.js';
 import type { AppendOutcome } from '../group-commit.queue.js';
 import { formatNotificationId } from '../notification-id.js';
 import { isConnectionFailure } from './postgres-connection.errors.js';
@@ -103,13 +103,13 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     throw error;
   }
 
-  const unreadCounts = unreadCountsPerAppend(appended.map(notificationsOf), inserted.unreadAfterBatch);
+  const inboxCounts = inboxCountsPerAppend(appended.map(notificationsOf), inserted.countsAfterBatch);
   const previousIds = previousIdsPerAppend(epoch, appended.map((index) => planned.get(index)!), inserted.lastSeqBefore);
   const results = new Map<number, AppendResult>(
     appended.map((index, position) => {
       const notifications = notificationsOf(index);
       const accepted = acceptedOf(notifications);
-      return [index, { accepted, notifications, duplicate: false, unreadCounts: unreadCounts[position], previousIds: previousIds[position] }];
+      return [index, { accepted, notifications, duplicate: false, inboxCounts: inboxCounts[position], previousIds: previousIds[position] }];
     }),
   );
   const answers = new Map<string, KeyAnswer>();
@@ -131,7 +131,7 @@ const duplicateOf = (answer: KeyAnswer): AppendResult => ({
   accepted: answer.accepted.map(({ id, topic }) => ({ id, topic })),
   notifications: [],
   duplicate: true,
-  unreadCounts: new Map(),
+  inboxCounts: new Map(),
 });
 
 /** Draws `count` seqs, ascending. */
@@ -173,20 +173,20 @@ async function claimKeys(
 
 /** What one insert statement answers beyond writing the rows. */
 interface Inserted {
-  /** Each recipient's unread count after the batch. */
-  unreadAfterBatch: Map<string, number>;
+  /** Each recipient's inbox counts after the batch. */
+  countsAfterBatch: Map<string, InboxCounts>;
   /** Each topic's highest seq before the batch: its last notification, kept or pruned. */
   lastSeqBefore: Map<string, number>;
 }
 
 /**
- * Inserts the notifications, registers their topics and counts personal ones as unread, in one
- * statement; answers the unread count of every recipient after it, and where each topic stood
+ * Inserts the notifications, registers their topics and counts personal ones as unread and
+ * unseen, in one statement; answers the counts of every recipient after it, and where each topic stood
  * before it (the statement reads one snapshot, from before its own inserts).
  */
 async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Promise<Inserted> {
-  if (rows.length === 0) return { unreadAfterBatch: new Map(), lastSeqBefore: new Map() };
-  const { rows: answers } = await client.query<{ kind: 'unread' | 'last'; name: string; value: string }>(
+  if (rows.length === 0) return { countsAfterBatch: new Map(), lastSeqBefore: new Map() };
+  const { rows: answers } = await client.query<{ kind: 'unread' | 'unseen' | 'last'; name: string; value: string }>(
     `WITH item AS (
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
          AS item(topic, seq, type, payload, created_at, owner)
@@ -202,12 +202,14 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
        INSERT INTO notifications (topic, seq, type, payload, created_at, read)
        SELECT topic, seq, type, payload::json, created_at, CASE WHEN owner IS NOT NULL THEN false END FROM item
      ), counted AS (
-       INSERT INTO inbox_unread (user_id, unread)
-       SELECT owner, count(*) FROM item WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner
-       ON CONFLICT (user_id) DO UPDATE SET unread = inbox_unread.unread + EXCLUDED.unread
-       RETURNING user_id, unread
+       INSERT INTO inbox_counts (user_id, unread, unseen)
+       SELECT owner, count(*), count(*) FROM item WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner
+       ON CONFLICT (user_id) DO UPDATE SET unread = inbox_counts.unread + EXCLUDED.unread, unseen = inbox_counts.unseen + EXCLUDED.unseen
+       RETURNING user_id, unread, unseen
      )
      SELECT 'unread' AS kind, user_id AS name, unread::bigint AS value FROM counted
+     UNION ALL
+     SELECT 'unseen', user_id, unseen FROM counted
      UNION ALL
      SELECT 'last', topic, seq FROM last WHERE seq IS NOT NULL`,
     [
@@ -219,9 +221,10 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
       rows.map(({ notification }) => topicOwner(notification.topic)),
     ],
   );
-  const inserted: Inserted = { unreadAfterBatch: new Map(), lastSeqBefore: new Map() };
+  const inserted: Inserted = { countsAfterBatch: new Map(), lastSeqBefore: new Map() };
   for (const { kind, name, value } of answers) {
-    (kind === 'unread' ? inserted.unreadAfterBatch : inserted.lastSeqBefore).set(name, Number(value));
+    if (kind === 'last') inserted.lastSeqBefore.set(name, Number(value));
+    else inserted.countsAfterBatch.set(name, { ...(inserted.countsAfterBatch.get(name) ?? { unread: 0, unseen: 0 }), [kind]: Number(value) });
   }
   return inserted;
 }
@@ -239,24 +242,29 @@ function previousIdsPerAppend(epoch: string, batch: PlannedRow[][], lastSeqBefor
 }
 
 /**
- * Each append's answer: its recipients' unread counts right after it, derived from the counts
- * after the whole batch minus what later appends of the batch added.
+ * Each append's answer: its recipients' counts right after it, derived from the counts after the
+ * whole batch minus what later appends of the batch added (each personal notification adds one
+ * to both).
  */
-function unreadCountsPerAppend(batch: Notification[][], afterBatch: Map<string, number>): Array<Map<string, number>> {
-  const running = new Map(afterBatch);
+function inboxCountsPerAppend(batch: Notification[][], afterBatch: Map<string, InboxCounts>): Array<Map<string, InboxCounts>> {
+  const running = new Map([...afterBatch].map(([owner, counts]) => [owner, { ...counts }]));
+  const add = (owner: string, step: number): InboxCounts => {
+    const counts = running.get(owner)!;
+    counts.unread += step;
+    counts.unseen += step;
+    return counts;
+  };
   for (const notifications of batch) {
     for (const { topic } of notifications) {
       const owner = topicOwner(topic);
-      if (owner !== null) running.set(owner, running.get(owner)! - 1);
+      if (owner !== null) add(owner, -1);
     }
   }
   return batch.map((notifications) => {
-    const counts = new Map<string, number>();
+    const counts = new Map<string, InboxCounts>();
     for (const { topic } of notifications) {
       const owner = topicOwner(topic);
-      if (owner === null) continue;
-      running.set(owner, running.get(owner)! + 1);
-      counts.set(owner, running.get(owner)!);
+      if (owner !== null) counts.set(owner, { ...add(owner, 1) });
     }
     return counts;
   });

@@ -57,6 +57,21 @@ export const POSTGRES_MIGRATIONS: PostgresMigration[] = [
        $$`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // An inbox entry's other flags (read tells inbox entries from the rest, where these mean
+      // nothing); a read entry was seen. Constant defaults: the table is not rewritten.
+      `ALTER TABLE notifications
+         ADD COLUMN seen boolean NOT NULL DEFAULT false,
+         ADD COLUMN archived boolean NOT NULL DEFAULT false`,
+      `UPDATE notifications SET seen = true WHERE read`,
+      // Before this version every unread entry was unseen, and none archived.
+      `ALTER TABLE inbox_unread RENAME TO inbox_counts`,
+      `ALTER TABLE inbox_counts ADD COLUMN unseen integer NOT NULL DEFAULT 0 CHECK (unseen >= 0)`,
+      `UPDATE inbox_counts SET unseen = unread`,
+    ],
+  },
 ];
 
 /**

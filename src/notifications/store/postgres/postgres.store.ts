@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { type InboxItem, type Notification, personalTopic, topicOwner } from '../../notification.model.js';
+import { type InboxCounts, type InboxItem, type Notification, personalTopic, topicOwner } from '../../notification.model.js';
 import { type AppendOutcome, type AppendRequest, GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
 import { formatNotificationId, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
@@ -8,11 +8,13 @@ import {
   type AppendResult,
   type CommittedHook,
   type IdempotencyClaim,
+  type InboxDeletion,
+  type InboxFlagChange,
   type InboxPage,
   type InboxQuery,
   InvalidCursorError,
+  type MarkResult,
   type NotificationStore,
-  type ReadResult,
   type ReadSelection,
   type StorePosition,
   type UnreadScan,
@@ -53,6 +55,33 @@ interface NotificationRow {
 }
 
 const NOTIFICATION_COLUMNS = 'seq, topic, type, payload, created_at, read';
+
+/** An inbox row: a notification row with its flags. */
+interface InboxRow extends NotificationRow {
+  read: boolean;
+  seen: boolean;
+  archived: boolean;
+}
+
+/** A user's counts beside a change: whether it changed them, and the counts after it. */
+interface CountsAfterRow {
+  counts_changed: boolean;
+  unread: number;
+  unseen: number;
+}
+
+/**
+ * An entry's flags after a mark whose flags are $3 (seen), $4 (read), $5 (archived), null to
+ * keep one: NotificationStore.mark's rules, as flagsAfter words them.
+ */
+const MARKED_READ = 'coalesce($4::boolean, CASE WHEN $3::boolean = false THEN false ELSE read END)';
+const MARKED_SEEN = `(${MARKED_READ} OR coalesce($3::boolean, seen))`;
+const MARKED_ARCHIVED = 'coalesce($5::boolean, archived)';
+
+/** The counts of user $1 after `counter` (a CTE that answers them when it changed them), else as they are. */
+const COUNTS_AFTER = `
+  coalesce((SELECT unread FROM counter), (SELECT unread FROM inbox_counts WHERE user_id = $1), 0) AS unread,
+  coalesce((SELECT unseen FROM counter), (SELECT unseen FROM inbox_counts WHERE user_id = $1), 0) AS unseen`;
 
 /**
  * The store for several instances sharing one PostgreSQL database: NotificationStore's rules,
@@ -175,61 +204,95 @@ export class PostgresNotificationStore implements NotificationStore {
       if (!position) throw new InvalidCursorError(`invalid cursor "${query.before}"`);
       beforeSeq = position.seq;
     }
-    const rows = await this.query<NotificationRow & { unread_count: number }>(
-      `SELECT coalesce(u.unread, 0) AS unread_count, n.*
+    const params: unknown[] = [userId, personalTopic(userId), beforeSeq, query.limit + 1, query.archived === true];
+    // An unseen entry is unread too: both filters use the unread index.
+    let filters = query.unreadOnly || query.unseenOnly ? 'AND read = false' : '';
+    if (query.unseenOnly) filters += ' AND seen = false';
+    if (query.types?.length) filters += ` AND type = ANY($${params.push(query.types)}::text[])`;
+    const rows = await this.query<InboxRow & { unread_count: number; unseen_count: number }>(
+      `SELECT coalesce(c.unread, 0) AS unread_count, coalesce(c.unseen, 0) AS unseen_count, n.*
        FROM (SELECT 1) AS one
-       LEFT JOIN inbox_unread u ON u.user_id = $1
+       LEFT JOIN inbox_counts c ON c.user_id = $1
        LEFT JOIN LATERAL (
-         SELECT ${NOTIFICATION_COLUMNS} FROM notifications
-         WHERE topic = $2 AND seq < $3 ${query.unreadOnly ? 'AND read = false' : ''}
+         SELECT ${NOTIFICATION_COLUMNS}, seen, archived FROM notifications
+         WHERE topic = $2 AND seq < $3 AND archived = $5 ${filters}
          ORDER BY seq DESC LIMIT $4
        ) n ON true
        ORDER BY n.seq DESC`,
-      [userId, personalTopic(userId), beforeSeq, query.limit + 1],
+      params,
     );
     const found = rows.filter((row) => row.seq !== null);
-    const items: InboxItem[] = found.slice(0, query.limit).map((row) => Object.assign(this.toNotification(row), { read: row.read === true }));
+    const items: InboxItem[] = found
+      .slice(0, query.limit)
+      .map((row) => Object.assign(this.toNotification(row), { seen: row.seen, read: row.read, archived: row.archived }));
     return {
       items,
       unreadCount: rows[0].unread_count,
+      unseenCount: rows[0].unseen_count,
       nextCursor: found.length > items.length && items.length > 0 ? items[items.length - 1].id : null,
     };
   }
 
-  async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
-    let filter = '';
-    const params: unknown[] = [userId, personalTopic(userId)];
+  async mark(userId: string, selection: ReadSelection, change: InboxFlagChange): Promise<MarkResult> {
+    let byIds = '';
+    const params: unknown[] = [userId, personalTopic(userId), change.seen ?? null, change.read ?? null, change.archived ?? null];
     if (!('all' in selection)) {
       const seqs = selection.ids.map((id) => this.ownPosition(id)?.seq).filter((seq) => seq !== undefined);
-      filter = 'AND seq = ANY($3::bigint[])';
-      params.push(seqs);
+      byIds = `AND seq = ANY($${params.push(seqs)}::bigint[])`;
     }
-    // One statement: the rows and the counter change together, and concurrent reads of the same row count once.
-    const rows = await this.query<{ updated: number; unread: number | null }>(
-      `WITH marked AS (
-         UPDATE notifications SET read = true WHERE topic = $2 AND read = false ${filter} RETURNING 1
+    // One statement: the entries it changes are locked first, so a concurrent mark of the same
+    // entries counts once, and the counter changes with them.
+    const rows = await this.query<CountsAfterRow & { updated: number }>(
+      `WITH target AS (
+         SELECT seq, seen AS was_seen, read AS was_read, archived AS was_archived FROM notifications
+         WHERE topic = $2 ${byIds} AND (${MARKED_SEEN}, ${MARKED_READ}, ${MARKED_ARCHIVED}) IS DISTINCT FROM (seen, read, archived)
+         FOR UPDATE
+       ), marked AS (
+         UPDATE notifications n SET seen = ${MARKED_SEEN}, read = ${MARKED_READ}, archived = ${MARKED_ARCHIVED}
+         FROM target t WHERE n.topic = $2 AND n.seq = t.seq
+         RETURNING n.seen, n.read, n.archived, t.was_seen, t.was_read, t.was_archived
        ), tally AS (
-         SELECT count(*)::int AS updated FROM marked
+         SELECT count(*)::int AS updated,
+                coalesce(sum((NOT read AND NOT archived)::int - (NOT was_read AND NOT was_archived)::int), 0)::int AS unread,
+                coalesce(sum((NOT seen AND NOT archived)::int - (NOT was_seen AND NOT was_archived)::int), 0)::int AS unseen
+         FROM marked
        ), counter AS (
-         UPDATE inbox_unread SET unread = unread - tally.updated FROM tally
-         WHERE user_id = $1 AND tally.updated > 0 RETURNING unread
+         UPDATE inbox_counts c SET unread = c.unread + tally.unread, unseen = c.unseen + tally.unseen FROM tally
+         WHERE c.user_id = $1 AND (tally.unread <> 0 OR tally.unseen <> 0) RETURNING c.unread, c.unseen
        )
-       SELECT tally.updated,
-              coalesce((SELECT unread FROM counter), (SELECT unread FROM inbox_unread WHERE user_id = $1)) AS unread
+       SELECT tally.updated, (tally.unread <> 0 OR tally.unseen <> 0) AS counts_changed, ${COUNTS_AFTER}
        FROM tally`,
       params,
     );
-    return { updated: rows[0].updated, unreadCount: rows[0].unread ?? 0 };
+    const { updated, counts_changed, unread, unseen } = rows[0];
+    return { updated, unread, unseen, countsChanged: counts_changed };
   }
 
-  async unreadCount(userId: string): Promise<number> {
-    const rows = await this.query<{ unread: number }>('SELECT unread FROM inbox_unread WHERE user_id = $1', [userId]);
-    return rows[0]?.unread ?? 0;
+  async counts(userId: string): Promise<InboxCounts> {
+    const rows = await this.query<InboxCounts>('SELECT unread, unseen FROM inbox_counts WHERE user_id = $1', [userId]);
+    return rows[0] ?? { unread: 0, unseen: 0 };
+  }
+
+  async deleteFromInbox(userId: string, id: string): Promise<InboxDeletion> {
+    const seq = this.ownPosition(id)?.seq ?? null;
+    const rows = await this.query<CountsAfterRow & { deleted: boolean }>(
+      `WITH gone AS (
+         DELETE FROM notifications WHERE topic = $2 AND seq = $3
+         RETURNING (NOT read AND NOT archived)::int AS unread, (NOT seen AND NOT archived)::int AS unseen
+       ), counter AS (
+         UPDATE inbox_counts c SET unread = c.unread - gone.unread, unseen = c.unseen - gone.unseen FROM gone
+         WHERE c.user_id = $1 AND gone.unread + gone.unseen > 0 RETURNING c.unread, c.unseen
+       )
+       SELECT EXISTS (SELECT 1 FROM gone) AS deleted, EXISTS (SELECT 1 FROM counter) AS counts_changed, ${COUNTS_AFTER}`,
+      [userId, personalTopic(userId), seq],
+    );
+    const { deleted, counts_changed, unread, unseen } = rows[0];
+    return { deleted, unread, unseen, countsChanged: counts_changed };
   }
 
   /**
    * Applies retention. One instance prunes at a time; another one that finds prune already
-   * running skips this round. Unread inbox entries are never removed.
+   * running skips this round. Inbox entries that count (unread, not archived) are never removed.
    */
   async prune(): Promise<void> {
     const now = Date.now();
@@ -240,7 +303,7 @@ export class PostgresNotificationStore implements NotificationStore {
       if (rows[0].locked) {
         if (this.retention.historyTtlS > 0) {
           await client.query(
-            recordPruned(`DELETE FROM notifications WHERE created_at < $1 AND read IS DISTINCT FROM false RETURNING topic, seq`),
+            recordPruned(`DELETE FROM notifications WHERE created_at < $1 AND (read IS DISTINCT FROM false OR archived) RETURNING topic, seq`),
             [new Date(now - this.retention.historyTtlS * 1000).toISOString()],
           );
         }
@@ -249,7 +312,7 @@ export class PostgresNotificationStore implements NotificationStore {
              USING topics t CROSS JOIN LATERAL (
                SELECT seq FROM notifications k WHERE k.topic = t.topic ORDER BY seq DESC OFFSET $1 LIMIT 1
              ) edge
-             WHERE n.topic = t.topic AND n.seq <= edge.seq AND n.read IS DISTINCT FROM false
+             WHERE n.topic = t.topic AND n.seq <= edge.seq AND (n.read IS DISTINCT FROM false OR n.archived)
              RETURNING n.topic, n.seq`),
           [this.retention.historyLimit],
         );
@@ -393,7 +456,8 @@ export class PostgresNotificationStore implements NotificationStore {
   /** Keyset order (created_at, seq); the BETWEEN bounds the created_at index range (the row comparison alone does not). */
   async unreadAfter(after: StorePosition, createdBefore: number, limit: number): Promise<UnreadScan> {
     const rows = await this.query<NotificationRow>(
-      `SELECT seq, topic, type, CASE WHEN read = false THEN payload END AS payload, created_at, read FROM notifications
+      // An archived entry was dismissed: it escalates no more than a read one.
+      `SELECT seq, topic, type, CASE WHEN NOT (read OR archived) THEN payload END AS payload, created_at, read OR archived AS read FROM notifications
        WHERE created_at BETWEEN ${msToTimestamp('$1')} AND ${msToTimestamp('$3')} AND (created_at, seq) > (${msToTimestamp('$1')}, $2)
        ORDER BY created_at, seq LIMIT $4`,
       [after.at, after.seq, createdBefore, limit],

@@ -1,5 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import { topicOwner } from '../../notification.model.js';
+import { type InboxCounts, topicOwner } from '../../notification.model.js';
 import type { AppendOutcome, AppendRequest } from '../group-commit.queue.js';
 import { formatNotificationId } from '../notification-id.js';
 import { type AcceptedNotification, type AppendResult, IdempotencyConflictError } from '../notification-store.js';
@@ -14,7 +14,7 @@ type SharedCounts = Map<string, number>;
  * when retention deletes the newest rows.
  *
  * Shared topics' `stored` counters are summed over the batch and written once per topic; an
- * inbox's counter is written per append, as each answer carries the unread count after it.
+ * inbox's counters are written per append, as each answer carries the counts after it.
  *
  * A refused idempotency key is found before its append writes anything, so it never spoils the
  * batch. Any other failure rolls the batch back and writes it again with each append inside its
@@ -101,7 +101,7 @@ export class SqliteAppendWriter {
       if (seen) {
         if (seen.fingerprint !== idempotency.fingerprint) throw new IdempotencyConflictError(idempotency.key);
         const accepted = JSON.parse(seen.accepted) as AcceptedNotification[];
-        return { accepted, notifications: [], duplicate: true, unreadCounts: new Map() };
+        return { accepted, notifications: [], duplicate: true, inboxCounts: new Map() };
       }
     }
     const createdMs = Date.now();
@@ -118,10 +118,10 @@ export class SqliteAppendWriter {
       const payload = JSON.parse(payloadJson) as Record<string, unknown>;
       return { id: formatNotificationId(this.epoch, seq), topic: item.topic, type: item.type, payload, createdAt };
     });
-    const unreadCounts = new Map<string, number>();
-    for (const [topic, { owner, count }] of inboxes) unreadCounts.set(owner, statements.countInbox.get(topic, count, count) ?? 0);
+    const inboxCounts = new Map<string, InboxCounts>();
+    for (const [topic, { owner, count }] of inboxes) inboxCounts.set(owner, statements.countInbox.get(topic, count, count, count)!);
     const accepted = notifications.map(({ id, topic }) => ({ id, topic }));
     if (idempotency) statements.insertKey.run(idempotency.key, idempotency.fingerprint, JSON.stringify(accepted), createdMs);
-    return { accepted, notifications, duplicate: false, unreadCounts };
+    return { accepted, notifications, duplicate: false, inboxCounts };
   }
 }

@@ -11,7 +11,7 @@ const TOPIC_PAGE = 100;
 /**
  * Applies retention in short transactions of at most CHUNK rows, yielding to the event loop
  * between them so appends and reads keep flowing while a large backlog is pruned.
- * Unread inbox rows (`read = 0`) are never deleted.
+ * Inbox rows that count (unread and not archived) are never deleted.
  */
 export class SqliteRetentionPruner {
   private readonly removeChunk: Transaction<(remove: () => PrunedRow[]) => number>;

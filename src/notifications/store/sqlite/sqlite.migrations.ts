@@ -52,6 +52,19 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       UPDATE topics SET unread = (SELECT COUNT(*) FROM notifications n WHERE n.topic = topics.topic AND n.read = 0);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- seen and archived: an inbox entry's other flags (read tells inbox entries from the rest,
+      -- where these two mean nothing); a read entry was seen. Constant defaults: no rewrite.
+      ALTER TABLE notifications ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE notifications ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+      UPDATE notifications SET seen = 1 WHERE read = 1;
+      -- unseen beside unread: before this step every unread entry was unseen, and none archived.
+      ALTER TABLE topics ADD COLUMN unseen INTEGER NOT NULL DEFAULT 0;
+      UPDATE topics SET unseen = unread;
+    `,
+  },
 ];
 
 /** Runs the steps the database has not seen yet, each in its own transaction. */

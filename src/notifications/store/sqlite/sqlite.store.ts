@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Notification, personalTopic, topicOwner } from '../../notification.model.js';
+import { type InboxCounts, type Notification, personalTopic, topicOwner } from '../../notification.model.js';
 import { GroupCommitQueue, type StoreQueueOptions } from '../group-commit.queue.js';
 import { formatNotificationId, newEpoch, type NotificationPosition, parseNotificationId } from '../notification-id.js';
 import {
@@ -9,11 +9,13 @@ import {
   type AppendResult,
   type CommittedHook,
   type IdempotencyClaim,
+  type InboxDeletion,
+  type InboxFlagChange,
   type InboxPage,
   type InboxQuery,
   InvalidCursorError,
+  type MarkResult,
   type NotificationStore,
-  type ReadResult,
   type ReadSelection,
   type StorePosition,
   type UnreadScan,
@@ -128,48 +130,80 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async inbox(userId: string, query: InboxQuery): Promise<InboxPage> {
     return this.guard(({ statements, epoch }) => {
-      let beforeSeq = Number.MAX_SAFE_INTEGER;
+      let before = Number.MAX_SAFE_INTEGER;
       if (query.before !== undefined) {
         const position = this.ownPosition(query.before);
         if (!position) throw new InvalidCursorError(`invalid cursor "${query.before}"`);
-        beforeSeq = position.seq;
+        before = position.seq;
       }
       const topic = personalTopic(userId);
-      const page = query.unreadOnly ? statements.unreadPage : statements.inboxPage;
-      const rows = page.all(topic, beforeSeq, query.limit + 1);
+      const page = query.unreadOnly || query.unseenOnly ? statements.unreadPage : statements.inboxPage;
+      const rows = page.all({
+        topic,
+        before,
+        archived: Number(query.archived === true),
+        unseen: Number(query.unseenOnly === true),
+        types: query.types?.length ? JSON.stringify(query.types) : null,
+        limit: query.limit + 1,
+      });
       const items = rows.slice(0, query.limit).map((row) => toInboxItem(row, epoch));
+      const { unread, unseen } = this.countsOf(statements, topic);
       return {
         items,
-        unreadCount: statements.unreadCount.get(topic) ?? 0,
+        unreadCount: unread,
+        unseenCount: unseen,
         nextCursor: rows.length > items.length && items.length > 0 ? items[items.length - 1].id : null,
       };
     });
   }
 
-  async markRead(userId: string, selection: ReadSelection): Promise<ReadResult> {
+  async mark(userId: string, selection: ReadSelection, change: InboxFlagChange): Promise<MarkResult> {
     return this.guard(({ db, statements }) => {
       const topic = personalTopic(userId);
-      return db.transaction(() => {
-        const updated =
-          'all' in selection ? statements.markAllRead.run(topic).changes : this.markEachRead(statements, topic, selection.ids);
-        const unreadCount = updated > 0 ? statements.countRead.get(updated, topic) : statements.unreadCount.get(topic);
-        return { updated, unreadCount: unreadCount ?? 0 };
-      })();
+      const flag = (value: boolean | undefined): number | null => (value === undefined ? null : Number(value));
+      const flags = { topic, seen: flag(change.seen), read: flag(change.read), archived: flag(change.archived) };
+      return db.transaction((): MarkResult => {
+        if ('all' in selection) {
+          const { updated, unread, unseen } = statements.tallyMarkAll.get(flags)!;
+          if (updated > 0) statements.markAll.run(flags);
+          return { updated, ...this.addCounts(statements, topic, unread, unseen) };
+        }
+        const seqs = selection.ids.map((id) => this.ownPosition(id)?.seq).filter((seq) => seq !== undefined);
+        const params = { ...flags, seqs: JSON.stringify(seqs) };
+        const { updated, unread, unseen } = statements.tallyMarkIds.get(params)!;
+        if (updated > 0) statements.markIds.run(params);
+        return { updated, ...this.addCounts(statements, topic, unread, unseen) };
+      }).immediate();
     });
   }
 
-  /** Marks the ids this store issued read in `topic`; answers how many were unread. */
-  private markEachRead(statements: SqliteStatements, topic: string, ids: string[]): number {
-    let updated = 0;
-    for (const id of ids) {
-      const position = this.ownPosition(id);
-      if (position) updated += statements.markRead.run(position.seq, topic).changes;
-    }
-    return updated;
+  async counts(userId: string): Promise<InboxCounts> {
+    return this.guard(({ statements }) => this.countsOf(statements, personalTopic(userId)));
   }
 
-  async unreadCount(userId: string): Promise<number> {
-    return this.guard(({ statements }) => statements.unreadCount.get(personalTopic(userId)) ?? 0);
+  async deleteFromInbox(userId: string, id: string): Promise<InboxDeletion> {
+    return this.guard(({ db, statements }) => {
+      const topic = personalTopic(userId);
+      const position = this.ownPosition(id);
+      return db.transaction((): InboxDeletion => {
+        const row = position ? statements.deleteEntry.get(position.seq, topic) : undefined;
+        if (!row) return { deleted: false, ...this.countsOf(statements, topic), countsChanged: false };
+        const unread = Number(row.read === 0 && row.archived === 0);
+        const unseen = Number(row.seen === 0 && row.archived === 0);
+        const counts = statements.noteDeleted.get(unread, unseen, topic)!;
+        return { deleted: true, ...counts, countsChanged: unread + unseen > 0 };
+      }).immediate();
+    });
+  }
+
+  /** Adds a change's deltas to the topic's counts; answers the counts after it. */
+  private addCounts(statements: SqliteStatements, topic: string, unread: number, unseen: number): InboxCounts & { countsChanged: boolean } {
+    if (unread === 0 && unseen === 0) return { ...this.countsOf(statements, topic), countsChanged: false };
+    return { ...statements.addCounts.get(unread, unseen, topic)!, countsChanged: true };
+  }
+
+  private countsOf(statements: SqliteStatements, topic: string): InboxCounts {
+    return statements.counts.get(topic) ?? { unread: 0, unseen: 0 };
   }
 
   /** Concurrent calls share the pass under way. */
@@ -221,7 +255,8 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.guard(({ db, epoch }) => {
       const rows = db
         .prepare<[number, number], NotificationRow>(
-          'SELECT seq, topic, type, CASE WHEN read = 0 THEN payload END AS payload, created_at, read FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?',
+          // An archived entry was dismissed: it escalates no more than a read one.
+          'SELECT seq, topic, type, CASE WHEN read = 0 AND archived = 0 THEN payload END AS payload, created_at, read | archived AS read FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?',
         )
         .all(after.seq, limit);
       const tooNew = rows.findIndex((row) => row.created_at > createdBefore);
