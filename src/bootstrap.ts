@@ -5,14 +5,12 @@ import { LogController } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { NotificationsWsAdapter } from './notifications/index.js';
+import { MAX_BODY_BYTES } from './notifications/http/body-limit.middleware.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ServiceConfiguration } from './config/configuration.js';
 import { requestDeadline } from './http/request-deadline.hook.js';
 import { createRootLogger, isQuietRequest } from './logging/logging.options.js';
 import { echoRequestId, requestId } from './logging/request-id.js';
 import { setUpOpenApi } from './openapi/openapi.setup.js';
-
-/** REST bodies over this get 413 (section 6 of the contract). */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Node looks for requests past their requestTimeout at most this far apart (30 s by default). */
 const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;

@@ -4,7 +4,7 @@ import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { MemoryNotificationStore } from './memory/memory.store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
 import { ObservedNotificationStore } from './observed.store.js';
-import { SqliteNotificationStore } from './sqlite/sqlite.store.js';
+import { importDriver } from '../optional-driver.js';
 
 /** The store named by STORE, opened (migrations run) before anything uses it. */
 export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
@@ -13,16 +13,21 @@ export const storeProvider: FactoryProvider<Promise<NotificationStore>> = {
   useFactory: async (options: ResolvedNotificationsOptions) => {
     const retention = { historyLimit: options.historyLimit, historyTtlS: options.historyTtlS };
     const queue = { maxPendingWrites: options.maxPendingWrites };
-    // pg is loaded only by the deployments that use it.
+    // Each driver is an optional dependency, loaded only by the deployments that choose its store.
     const store =
       options.store === 'memory'
         ? new MemoryNotificationStore(retention, queue)
         : options.store === 'postgres'
-          ? new (await import('./postgres/postgres.store.js')).PostgresNotificationStore(options.databaseUrl!, retention, {
-              ...queue,
-              timeoutMs: options.storeTimeoutMs,
-            })
-          : new SqliteNotificationStore(options.sqlitePath, retention, queue);
+          ? new (await importDriver(() => import('./postgres/postgres.store.js'), 'pg', "store 'postgres'")).PostgresNotificationStore(
+              options.databaseUrl!,
+              retention,
+              { ...queue, timeoutMs: options.storeTimeoutMs },
+            )
+          : new (await importDriver(() => import('./sqlite/sqlite.store.js'), 'better-sqlite3', "store 'sqlite'")).SqliteNotificationStore(
+              options.sqlitePath,
+              retention,
+              queue,
+            );
     const observed = options.observer ? new ObservedNotificationStore(store, options.observer) : store;
     await observed.open();
     return observed;

@@ -20,7 +20,7 @@ export interface PrunedRow {
 
 const COLUMNS = 'seq, topic, type, payload, created_at, read';
 
-/** Every statement the store runs, prepared once at open. */
+/** Every statement the store runs, prepared once at open. @internal (its inferred type has no public name) */
 export function prepareSqliteStatements(db: Database) {
   return {
     ping: db.prepare('SELECT 1').pluck(),
