@@ -39,10 +39,12 @@ export async function createService(config: ServiceConfiguration): Promise<NestF
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger),
     adapter,
-    // Start-up lines wait for pino, which LOG_LEVEL configures, rather than going to the console.
-    { bufferLogs: true, abortOnError: false },
+    // Start-up lines wait for pino, which LOG_LEVEL configures, rather than going to the console;
+    // a start-up that fails drops them, and main writes its error as one line.
+    { bufferLogs: true, abortOnError: false, autoFlushLogs: false },
   );
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.useWebSocketAdapter(new NotificationsWsAdapter(app));
   await setUpOpenApi(app);
   return app;
