@@ -18,6 +18,7 @@ const auth = { authorization: `Bearer ${API_KEY}` };
 describe('the packed package', () => {
   const running: RunningProcess[] = [];
   const installs: string[] = [];
+  const hosts: string[] = [];
   let scratch: string;
   let packed: Awaited<ReturnType<typeof packRepository>>;
 
@@ -29,6 +30,7 @@ describe('the packed package', () => {
   afterAll(async () => {
     await Promise.all(running.map((process) => process.stop()));
     process.stdout.write(`tarball: ${packed.size} bytes, ${packed.files.length} files\n${installs.join('\n')}\n`);
+    await Promise.all([scratch, ...hosts].map((folder) => rm(folder, { recursive: true, force: true })));
   });
 
   /** Starts a compiled host on a free port; answers its base URL once it listens. */
@@ -66,6 +68,7 @@ describe('the packed package', () => {
       // The Fastify host keeps its memory store and leaves the package's optional drivers out.
       const npmFlags = platform === 'fastify' ? ['--omit=optional'] : [];
       host = await createHostApp(packed.tarball, platform, { npmFlags });
+      hosts.push(host.folder);
       installs.push(`${platform} host, npm install ${npmFlags.join(' ')}: ${host.installMs} ms`);
       ({ baseUrl, wsUrl } = await startHost(host, platform));
     }, 300_000);
@@ -119,6 +122,7 @@ describe('the packed package', () => {
       database = await ScratchDatabase.create(databaseUrl, 'package');
       // The host installs the driver of the store it chooses; the package's optional ones are left out.
       host = await createHostApp(packed.tarball, 'express', { dependencies: ['pg'], npmFlags: ['--omit=optional'] });
+      hosts.push(host.folder);
       installs.push(`express host with pg, npm install --omit=optional: ${host.installMs} ms`);
     }, 300_000);
     afterAll(async () => {
