@@ -1,11 +1,11 @@
 import type { FactoryProvider } from '@nestjs/common';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import { importDriver } from '../optional-driver.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 import { LocalBroker } from './local.broker.js';
 import { NOTIFICATION_BROKER, type NotificationBroker } from './notification-broker.js';
 import { ObservedNotificationBroker } from './observed.broker.js';
-import { importDriver } from '../optional-driver.js';
 
 /** The broker named by BROKER; NotificationsService starts it with the Hub as listener. */
 export const brokerProvider: FactoryProvider<Promise<NotificationBroker>> = {
