@@ -18,7 +18,7 @@ const auth = { authorization: `Bearer ${API_KEY}` };
 describe('the packed package', () => {
   const running: RunningProcess[] = [];
   const installs: string[] = [];
-  const hosts: string[] = [];
+  const folders: string[] = [];
   let scratch: string;
   let packed: Awaited<ReturnType<typeof packRepository>>;
 
@@ -30,7 +30,7 @@ describe('the packed package', () => {
   afterAll(async () => {
     await Promise.all(running.map((process) => process.stop()));
     process.stdout.write(`tarball: ${packed.size} bytes, ${packed.files.length} files\n${installs.join('\n')}\n`);
-    await Promise.all([scratch, ...hosts].map((folder) => rm(folder, { recursive: true, force: true })));
+    await Promise.all([scratch, ...folders].map((folder) => rm(folder, { recursive: true, force: true })));
   });
 
   /** Starts a compiled host on a free port; answers its base URL once it listens. */
@@ -68,7 +68,7 @@ describe('the packed package', () => {
       // The Fastify host keeps its memory store and leaves the package's optional drivers out.
       const npmFlags = platform === 'fastify' ? ['--omit=optional'] : [];
       host = await createHostApp(packed.tarball, platform, { npmFlags });
-      hosts.push(host.folder);
+      folders.push(host.folder);
       installs.push(`${platform} host, npm install ${npmFlags.join(' ')}: ${host.installMs} ms`);
       ({ baseUrl, wsUrl } = await startHost(host, platform));
     }, 300_000);
@@ -122,7 +122,7 @@ describe('the packed package', () => {
       database = await ScratchDatabase.create(databaseUrl, 'package');
       // The host installs the driver of the store it chooses; the package's optional ones are left out.
       host = await createHostApp(packed.tarball, 'express', { dependencies: ['pg'], npmFlags: ['--omit=optional'] });
-      hosts.push(host.folder);
+      folders.push(host.folder);
       installs.push(`express host with pg, npm install --omit=optional: ${host.installMs} ms`);
     }, 300_000);
     afterAll(async () => {
@@ -149,6 +149,7 @@ describe('the packed package', () => {
 
   it('npx of the tarball in an empty folder serves the playground and the WebSocket on PORT, with no configuration', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'nest-notifications-npx-'));
+    folders.push(folder);
     const port = await freePort();
     const started = Date.now();
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? folder, PORT: String(port) };
@@ -159,12 +160,11 @@ describe('the packed package', () => {
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('playground.js');
-    const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws?user=dana`);
+    const client = await TestClient.open(`ws://127.0.0.1:${port}/ws?user=dana`);
     expect((await client.next('welcome')).data.userId).toBe('dana');
     client.close();
     // The default SQLite file is created where the service was started.
     expect((await stat(join(folder, 'data/notifications.db'))).isFile()).toBe(true);
     await service.stop();
-    await rm(folder, { recursive: true, force: true });
   }, 480_000);
 });
