@@ -5,14 +5,12 @@ import { LogController } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { NotificationsWsAdapter } from './notifications/index.js';
+import { MAX_BODY_BYTES } from './notifications/http/body-limit.middleware.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ServiceConfiguration } from './config/configuration.js';
 import { requestDeadline } from './http/request-deadline.hook.js';
 import { createRootLogger, isQuietRequest } from './logging/logging.options.js';
 import { echoRequestId, requestId } from './logging/request-id.js';
 import { setUpOpenApi } from './openapi/openapi.setup.js';
-
-/** REST bodies over this get 413 (section 6 of the contract). */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Node looks for requests past their requestTimeout at most this far apart (30 s by default). */
 const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
@@ -41,10 +39,12 @@ export async function createService(config: ServiceConfiguration): Promise<NestF
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger),
     adapter,
-    // Start-up lines wait for pino, which LOG_LEVEL configures, rather than going to the console.
-    { bufferLogs: true, abortOnError: false },
+    // Start-up lines wait for pino, which LOG_LEVEL configures, rather than going to the console;
+    // a start-up that fails drops them, and main writes its error as one line.
+    { bufferLogs: true, abortOnError: false, autoFlushLogs: false },
   );
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.useWebSocketAdapter(new NotificationsWsAdapter(app));
   await setUpOpenApi(app);
   return app;

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
 import { createService } from './bootstrap.js';

@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { HandshakeAuthenticator } from './auth/handshake-authenticator.service.js';
 import { TokenVerifier } from './auth/token-verifier.service.js';
 import { TopicAccess } from './auth/topic-access.service.js';
@@ -9,6 +9,7 @@ import { ConnectionLimits } from './gateway/connection-limits.service.js';
 import { ExceptionReporter } from './gateway/exception-reporter.service.js';
 import { NotificationsGateway } from './gateway/notifications.gateway.js';
 import { ProtocolExceptionFilter } from './gateway/protocol-exception.filter.js';
+import { BodyLimitMiddleware } from './http/body-limit.middleware.js';
 import { InboxController } from './http/inbox.controller.js';
 import { NotificationsController } from './http/notifications.controller.js';
 import { Heartbeat } from './hub/heartbeat.service.js';
@@ -78,4 +79,9 @@ import { storeProvider } from './store/store.provider.js';
   ],
   exports: [NotificationsService, NOTIFICATIONS_OPTIONS, Hub, NOTIFICATION_STORE, NOTIFICATION_BROKER],
 })
-export class NotificationsModule extends NotificationsConfigurableModule {}
+export class NotificationsModule extends NotificationsConfigurableModule implements NestModule {
+  /** The module's own body limit, whatever the host's HTTP platform and parser settings. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BodyLimitMiddleware).forRoutes(NotificationsController, InboxController);
+  }
+}

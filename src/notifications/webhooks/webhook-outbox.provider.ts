@@ -3,7 +3,6 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { MemoryWebhookOutbox } from '../store/memory/memory-webhook.outbox.js';
 import { NOTIFICATION_STORE } from '../store/notification-store.js';
-import { SqliteWebhookOutbox } from '../store/sqlite/sqlite-webhook.outbox.js';
 import { WEBHOOK_OUTBOX, type WebhookOutbox } from './webhook.outbox.js';
 import { WebhookSigner } from './webhook.signer.js';
 
@@ -28,7 +27,8 @@ export const webhookOutboxProvider: FactoryProvider<Promise<WebhookOutbox | null
         ? new MemoryWebhookOutbox()
         : options.store === 'postgres'
           ? new (await import('../store/postgres/postgres-webhook.outbox.js')).PostgresWebhookOutbox(options.databaseUrl!, options.storeTimeoutMs)
-          : new SqliteWebhookOutbox(options.sqlitePath);
+          : // Loaded here, like the store: a host without better-sqlite3 never imports it.
+            new (await import('../store/sqlite/sqlite-webhook.outbox.js')).SqliteWebhookOutbox(options.sqlitePath);
     await outbox.open();
     return outbox;
   },

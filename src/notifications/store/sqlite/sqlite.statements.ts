@@ -88,7 +88,7 @@ const applyMark = (selection: string): string => `
   UPDATE notifications SET seen = marked.seen, read = marked.read, archived = marked.archived
   FROM (${markedEntries(selection)}) AS marked WHERE notifications.seq = marked.seq`;
 
-/** Every statement the store runs, prepared once at open. */
+/** Every statement the store runs, prepared once at open. @internal (its inferred type has no public name) */
 export function prepareSqliteStatements(db: Database) {
   return {
     ping: db.prepare('SELECT 1').pluck(),
