@@ -4,6 +4,7 @@ import { TokenVerifier } from './auth/token-verifier.service.js';
 import { TopicAccess } from './auth/topic-access.service.js';
 import { brokerProvider } from './broker/broker.provider.js';
 import { NOTIFICATION_BROKER } from './broker/notification-broker.js';
+import { ConnectionCommands } from './commands/connection-commands.service.js';
 import { CommandRateLimiter } from './gateway/command-rate.limiter.js';
 import { ConnectionLimits } from './gateway/connection-limits.service.js';
 import { ExceptionReporter } from './gateway/exception-reporter.service.js';
@@ -55,6 +56,7 @@ import { storeProvider } from './store/store.provider.js';
     ExceptionReporter,
     CommandRateLimiter,
     ConnectionLimits,
+    ConnectionCommands,
     ProtocolExceptionFilter,
     HubRelay,
     NotificationsService,
