@@ -23,6 +23,10 @@ import { NotificationsService } from './notifications.service.js';
 import { HubRelay } from './relay/hub-relay.service.js';
 import { NOTIFICATION_STORE } from './store/notification-store.js';
 import { RetentionScheduler } from './store/retention.scheduler.js';
+import { EventStreamController } from './sse/event-stream.controller.js';
+import { EventStreams } from './sse/event-streams.js';
+import { StreamCommandsController } from './sse/stream-commands.controller.js';
+import { StreamReplay } from './hub/stream-replay.service.js';
 import { storeProvider } from './store/store.provider.js';
 
 /**
@@ -31,7 +35,7 @@ import { storeProvider } from './store/store.provider.js';
  * and adds no global pipes, filters or guards to the host.
  */
 @Module({
-  controllers: [NotificationsController, InboxController],
+  controllers: [NotificationsController, InboxController, EventStreamController, StreamCommandsController],
   providers: [
     {
       provide: NOTIFICATIONS_OPTIONS,
@@ -57,6 +61,8 @@ import { storeProvider } from './store/store.provider.js';
     CommandRateLimiter,
     ConnectionLimits,
     ConnectionCommands,
+    StreamReplay,
+    EventStreams,
     ProtocolExceptionFilter,
     HubRelay,
     NotificationsService,
