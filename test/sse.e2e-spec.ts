@@ -1,9 +1,11 @@
 import { Hub } from '../src/notifications/hub/hub.service.js';
+import { seqOf } from '../src/notifications/store/notification-id.js';
 import { refusalStatus } from './support/handshake-status.js';
 import { http } from './support/http.js';
 import { SseClient, StreamRefused, type StreamEvent } from './support/sse-client.js';
 import { eventually } from './support/eventually.js';
 import { appFor, startApp } from './support/start-app.js';
+import { SteadyPublisher } from './support/steady-publisher.js';
 import { hsToken, JWT_SECRET } from './support/tokens.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -159,6 +161,33 @@ describe('GET /sse: a Server-Sent Events stream through the Hub', () => {
     // `?lastEventId=` for clients that cannot set the header.
     const { client: byQuery } = await open(`?user=sse-hank&topics=sse-a,sse-b&lastEventId=${missed[4]}`);
     expect(ids(await byQuery.notifications(missed.length - 5 + 1))).toEqual([...missed.slice(5), live]);
+  });
+
+  it('loses and repeats nothing across two topics while publishing goes on and the stream keeps dropping and resuming from Last-Event-ID', async () => {
+    const base = running().baseUrl;
+    const publishers = [new SteadyPublisher(base, 'sse-steady-a', 40).start(), new SteadyPublisher(base, 'sse-steady-b', 40).start()];
+    const received: string[] = [];
+    let last: string | null = null;
+    try {
+      for (let round = 0; round < 6; round++) {
+        const { client } = await open('?user=sse-steady&topics=sse-steady-a,sse-steady-b', last === null ? {} : { 'Last-Event-ID': last });
+        const until = Date.now() + 250;
+        while (Date.now() < until) {
+          const event = await client.next('notification', 1000).catch(() => null);
+          if (event === null) break;
+          received.push(event.id!);
+          last = event.id;
+        }
+        client.close();
+      }
+    } finally {
+      await Promise.all(publishers.map((publisher) => publisher.stop()));
+    }
+    const { client } = await open('?user=sse-steady&topics=sse-steady-a,sse-steady-b', { 'Last-Event-ID': last! });
+    const acked = publishers.flatMap((publisher) => publisher.acked).sort((a, b) => seqOf(a) - seqOf(b));
+    const firstSeen = acked.indexOf(received[0]);
+    received.push(...ids(await client.notifications(acked.length - firstSeen - received.length)));
+    expect(received).toEqual(acked.slice(firstSeen));
   });
 
   it('says recovered: false per topic when the gap cannot be filled', async () => {
