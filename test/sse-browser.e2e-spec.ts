@@ -42,9 +42,9 @@ describe('a browser EventSource on GET /sse (headless Chromium)', () => {
       const seen: Seen = { welcomes: [], notifications: [], errors: 0 };
       (window as unknown as { seen: Seen }).seen = seen;
       const source = new EventSource(url);
-      source.addEventListener('welcome', (event) => seen.welcomes.push(JSON.parse((event as MessageEvent).data).connectionId));
+      source.addEventListener('welcome', (event) => seen.welcomes.push(JSON.parse((event).data).connectionId));
       source.addEventListener('notification', (event) => {
-        const message = event as MessageEvent;
+        const message = event;
         seen.notifications.push({ lastEventId: message.lastEventId, id: JSON.parse(message.data).id });
       });
       source.addEventListener('error', () => seen.errors++);

@@ -166,7 +166,7 @@ describe('GET /sse: a Server-Sent Events stream through the Hub', () => {
   it('loses and repeats nothing across two topics while publishing goes on and the stream keeps dropping and resuming from Last-Event-ID', async () => {
     const base = running().baseUrl;
     const publishers = [new SteadyPublisher(base, 'sse-steady-a', 40).start(), new SteadyPublisher(base, 'sse-steady-b', 40).start()];
-    const received: string[] = [];
+    const received: (string | null)[] = [];
     let last: string | null = null;
     try {
       for (let round = 0; round < 6; round++) {
