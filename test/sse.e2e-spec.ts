@@ -175,7 +175,7 @@ describe('GET /sse: a Server-Sent Events stream through the Hub', () => {
         while (Date.now() < until) {
           const event = await client.next('notification', 1000).catch(() => null);
           if (event === null) break;
-          received.push(event.id!);
+          received.push(event.id);
           last = event.id;
         }
         client.close();
@@ -185,7 +185,7 @@ describe('GET /sse: a Server-Sent Events stream through the Hub', () => {
     }
     const { client } = await open('?user=sse-steady&topics=sse-steady-a,sse-steady-b', { 'Last-Event-ID': last! });
     const acked = publishers.flatMap((publisher) => publisher.acked).sort((a, b) => seqOf(a) - seqOf(b));
-    const firstSeen = acked.indexOf(received[0]);
+    const firstSeen = acked.indexOf(received[0]!);
     received.push(...ids(await client.notifications(acked.length - firstSeen - received.length)));
     expect(received).toEqual(acked.slice(firstSeen));
   });
