@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createService } from '../src/bootstrap.js';
 import { Hub } from '../src/notifications/hub/hub.service.js';
 import { seqOf } from '../src/notifications/store/notification-id.js';
 import { refusalStatus } from './support/handshake-status.js';
@@ -255,6 +257,24 @@ describe('SSE identity', () => {
     expect(other.status).toBe(403);
     client.close();
     byQuery.close();
+  });
+});
+
+describe('a stream is not a request that times out', () => {
+  it('lives past REQUEST_TIMEOUT_MS and keeps delivering', async () => {
+    const app = await createService({ port: 0, logLevel: 'silent', requestTimeoutMs: 300, notifications: { store: 'memory' } });
+    await app.listen(0, '127.0.0.1');
+    const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    try {
+      const { client } = await SseClient.connect(`${baseUrl}/sse?user=sse-long`);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const [id] = await publish(baseUrl, { userIds: ['sse-long'] });
+      expect(ids(await client.notifications(1))).toEqual([id]);
+      expect(client.ended).toBe(false);
+      client.close();
+    } finally {
+      await app.close();
+    }
   });
 });
 
