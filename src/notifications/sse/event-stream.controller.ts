@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type BeforeApplicationShutdown, Controller, Get, Inject, Logger, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiSecurity, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HandshakeAuthenticator, HandshakeRefusal } from '../auth/handshake-authenticator.service.js';
 import { TopicAccess } from '../auth/topic-access.service.js';
 import { ConnectionCommands } from '../commands/connection-commands.service.js';
@@ -45,6 +45,8 @@ const EXAMPLE_STREAM =
  * `POST /commands` (StreamCommandsController).
  */
 @ApiTags('sse')
+@ApiSecurity('accessToken')
+@ApiSecurity('userToken')
 @Controller()
 export class EventStreamController implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventStreamController.name);

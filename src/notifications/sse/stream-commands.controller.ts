@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiSecurity, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HandshakeAuthenticator, HandshakeRefusal } from '../auth/handshake-authenticator.service.js';
 import { ConnectionCommands } from '../commands/connection-commands.service.js';
 import { AuthDto } from '../dto/auth.dto.js';
@@ -39,6 +39,8 @@ const RATE_LIMITED = new ProtocolException('RATE_LIMITED', 'too many commands: s
  * `exception` frame with the status that fits.
  */
 @ApiTags('sse')
+@ApiSecurity('accessToken')
+@ApiSecurity('userToken')
 @Controller()
 @UseFilters(CommandExceptionFilter)
 export class StreamCommandsController {
@@ -69,6 +71,12 @@ export class StreamCommandsController {
   @ApiResponse({ status: 403, type: ExceptionFrameDto, description: "FORBIDDEN: a topic not allowed, another user's stream, a refused `Origin`." })
   @ApiResponse({ status: 413, type: ExceptionFrameDto, description: 'BAD_JSON: a body over 64 KiB.' })
   @ApiResponse({ status: 429, type: ExceptionFrameDto, description: 'RATE_LIMITED: over COMMAND_RATE.' })
+  @ApiResponse({
+    status: 503,
+    type: ExceptionFrameDto,
+    description: 'INTERNAL: the store is unavailable; retry after `Retry-After` seconds.',
+    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer', example: 1 } } },
+  })
   async run(@Req() request: object, @Body() body: unknown): Promise<ServerFrame> {
     const user = await this.identify(request);
     const observer = this.options.observer;
