@@ -54,19 +54,18 @@ export class ConnectionCommands {
     );
   }
 
-  /** Throws FORBIDDEN or LIMIT_EXCEEDED when `connection` may not subscribe to `topic`. */
-  async assertMaySubscribe(connection: Connection, topic: string): Promise<void> {
+  /**
+   * `subscribe` (FORBIDDEN, LIMIT_EXCEEDED): its reply, `subscribed`, and the replay go to the
+   * connection; `answered` hears the reply too.
+   */
+  async subscribe(connection: Connection, { topic, since }: SubscribeData, answered?: (reply: SubscribedData) => void): Promise<void> {
     this.limits.assertMaySubscribe(connection, topic);
     if (!(await this.access.maySubscribe(connection.user, topic))) {
       throw new ProtocolException('FORBIDDEN', `not allowed to subscribe to "${topic}"`);
     }
-    // Other subscribes may have joined while this one was authorized: the limit holds after the wait too.
+    // Other subscribes may have joined while this one was authorized: the limit holds after the
+    // wait too, checked in the same turn as the join (no await between them).
     this.limits.assertMaySubscribe(connection, topic);
-  }
-
-  /** `subscribe`: its reply, `subscribed`, and the replay go to the connection; `answered` hears the reply too. */
-  async subscribe(connection: Connection, { topic, since }: SubscribeData, answered?: (reply: SubscribedData) => void): Promise<void> {
-    await this.assertMaySubscribe(connection, topic);
     await this.replay.subscribe(connection, topic, since, answered);
   }
 
