@@ -287,6 +287,26 @@ describe('SSE streams end', () => {
     await closing;
   });
 
+  it('when its peer takes nothing for two heartbeat intervals, as a WebSocket that misses two pongs', async () => {
+    // MAX_BUFFERED_BYTES far above what is sent: only the heartbeat can end this stream.
+    const running = await startApp({ heartbeatMs: 300, maxBufferedBytes: 256 * 1024 * 1024 });
+    try {
+      const { client } = await SseClient.connect(`${running.baseUrl}/sse?user=sse-gone`);
+      client.pause();
+      const hub = running.app.get(Hub);
+      // Enough to fill both kernels' socket buffers, so bytes wait in the server's and stay there.
+      for (let i = 0; i < 400 && hub.connections.size > 0; i++) {
+        await publish(running.baseUrl, { userIds: ['sse-gone'], payload: { pad: 'x'.repeat(60_000) } });
+      }
+      await eventually(() => expect(hub.connections.size).toBe(0), 'the stalled stream to be dropped', 3000);
+      // Dropped by the heartbeat, not cut as too slow (MAX_BUFFERED_BYTES, counted as a 4008 close).
+      const metrics = (await http(running.baseUrl, 'GET', '/metrics')).body as string;
+      expect(metrics).toContain('notifications_closes_total{code="4008"} 0');
+    } finally {
+      await running.close();
+    }
+  });
+
   it('when a reader falls MAX_BUFFERED_BYTES behind, as a WebSocket is closed with 4008', async () => {
     const running = await startApp({ maxBufferedBytes: 64 * 1024 });
     try {

@@ -14,8 +14,10 @@ const HEARTBEAT_COMMENT = Buffer.from(':\n\n');
  * they are, as a WebSocket's prebuilt frames do.
  */
 export class EventStreamConnection extends Connection {
-  /** Heartbeats at which bytes written before were still waiting to leave. */
+  /** Consecutive heartbeats over which the peer took none of the bytes waiting for it. */
   private stalledBeats = 0;
+  /** Bytes handed to the kernel at the last heartbeat. */
+  private sentAtBeat = 0;
 
   constructor(
     private readonly response: ServerResponse,
@@ -52,13 +54,18 @@ export class EventStreamConnection extends Connection {
   }
 
   /**
-   * Writes a comment line. A peer that took none of the bytes queued for it over two beats is
-   * gone (as two missed pongs are on a WebSocket): dropped.
+   * Writes a comment line. A peer that took none of the bytes waiting for it over two whole
+   * intervals is gone (as one that missed two pongs is on a WebSocket): dropped. A slow reader
+   * that takes some is not.
    */
   beat(): boolean {
     if (!this.open) return true;
-    this.stalledBeats = this.socket.writableLength > 0 ? this.stalledBeats + 1 : 0;
-    if (this.stalledBeats > 2) {
+    const waiting = this.socket.writableLength;
+    // bytesWritten counts what is still queued too.
+    const sent = this.socket.bytesWritten - waiting;
+    this.stalledBeats = waiting > 0 && sent === this.sentAtBeat ? this.stalledBeats + 1 : 0;
+    this.sentAtBeat = sent;
+    if (this.stalledBeats >= 2) {
       this.socket.destroy();
       return false;
     }
