@@ -75,6 +75,14 @@ describe('GET /sse: a Server-Sent Events stream through the Hub', () => {
     expect(bad.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('no spaces') });
   });
 
+  it('answers HEAD with the head alone, opening no stream', async () => {
+    const before = running().app.get(Hub).connections.size;
+    const response = await fetch(`${running().baseUrl}/sse?user=sse-head`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(running().app.get(Hub).connections.size).toBe(before);
+  });
+
   describe('POST /commands', () => {
     it('subscribes a stream named by streamId: the reply is the subscribed frame, and the topic\u2019s notifications arrive on the stream', async () => {
       const { client, streamId } = await open('?user=sse-carol');

@@ -133,9 +133,13 @@ export class EventStreamController implements BeforeApplicationShutdown {
 
   private start(request: IncomingMessage, response: ServerResponse, user: ConnectionUser | null, { topics, since }: StreamRequest): void {
     const socket = request.socket;
+    // A client that left while it was admitted: nothing to open (its close event has passed).
+    if (socket.destroyed) return;
     // Sent as is, without chunked encoding: event bytes then go straight to the socket.
     response.useChunkedEncodingByDefault = false;
     response.writeHead(200, STREAM_HEADERS);
+    // HEAD (which Fastify answers with the GET route) gets the head alone.
+    if (request.method === 'HEAD') return void response.end();
     response.flushHeaders();
     socket.setNoDelay(true);
     socket.setTimeout(0);
