@@ -6,6 +6,7 @@ import { refusalStatus } from './support/handshake-status.js';
 import { http } from './support/http.js';
 import { SseClient, StreamRefused, type StreamEvent } from './support/sse-client.js';
 import { eventually } from './support/eventually.js';
+import { startInstance } from './support/service-instance.fixture.js';
 import { appFor, startApp } from './support/start-app.js';
 import { SteadyPublisher } from './support/steady-publisher.js';
 import { hsToken, JWT_SECRET } from './support/tokens.js';
@@ -287,6 +288,19 @@ describe('a stream is not a request that times out', () => {
 });
 
 describe('SSE streams end', () => {
+  it('when the service gets SIGTERM', async () => {
+    const service = await startInstance({ STORE: 'memory', LOG_LEVEL: 'warn' });
+    try {
+      const { client } = await SseClient.connect(`${service.baseUrl}/sse?user=sse-sigterm`);
+      const stopping = service.stop();
+      await client.waitEnd(5000);
+      await stopping;
+      expect(service.child.exitCode).toBe(0);
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('when the service shuts down (EventSource then reconnects, to another instance)', async () => {
     const running = await startApp({});
     const { client } = await SseClient.connect(`${running.baseUrl}/sse?user=sse-end`);
