@@ -77,7 +77,8 @@ describe('OpenAPI', () => {
         if (operation.requestBody) expected.push('413');
         if (method === 'post' && path === '/notifications') expected.push('409');
         expect({ operation: `${method} ${path}`, statuses }).toEqual({ operation: `${method} ${path}`, statuses: expect.arrayContaining(expected) });
-        expect(operation.security).toEqual([{ bearer: [] }]);
+        // The SSE edge takes a user's identity, as the WebSocket does; the rest the API key.
+        expect(operation.security).toEqual(operation.tags.includes('sse') ? [{ userToken: [] }, { accessToken: [] }] : [{ bearer: [] }]);
       }
     }
     expect(documented('post', '/notifications', 400).schema.$ref).toBe('#/components/schemas/BadRequestResponseDto');

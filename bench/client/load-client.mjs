@@ -1,7 +1,8 @@
 // A load-generator process: opens its share of WebSocket connections with the minimal
-// RFC 6455 client and counts what arrives. Driven by its parent over IPC (see client-fleet.mjs).
+// RFC 6455 client (or SSE streams with the minimal event-stream client) and counts what arrives. Driven by its parent over IPC (see client-fleet.mjs).
 import { performance } from 'node:perf_hooks';
 import { DeliveryTally, SequenceTrack } from './delivery-tally.mjs';
+import { openEventStream } from './event-stream-client.mjs';
 import { openRfc6455 } from './rfc6455-client.mjs';
 
 const READY_TIMEOUT_MS = 20000;
@@ -13,9 +14,13 @@ const nowMs = () => performance.timeOrigin + performance.now();
 
 function onMessage(connection, text) {
   const frame = JSON.parse(text);
-  switch (frame.event) {
+  onFrame(connection, frame.event, frame.data);
+}
+
+function onFrame(connection, event, data) {
+  switch (event) {
     case 'notification': {
-      const { seq, t, m } = frame.data.payload;
+      const { seq, t, m } = data.payload;
       tally.notification(connection.track, seq, m === 1, (nowMs() - t) * 1000);
       return;
     }
@@ -29,8 +34,8 @@ function onMessage(connection, text) {
       tally.unreadFrames++;
       return;
     case 'exception':
-      tally.exception(frame.data);
-      connection.rejectStep?.(new Error(`exception: ${JSON.stringify(frame.data)}`));
+      tally.exception(data);
+      connection.rejectStep?.(new Error(`exception: ${JSON.stringify(data)}`));
       return;
   }
 }
@@ -50,6 +55,26 @@ function step(connection, event) {
       reject(error);
     };
   });
+}
+
+/** An SSE stream: its topic is named in the URL, so `welcome` means it is subscribed. */
+async function openStream(wsUrl, user, topic) {
+  const connection = { track: new SequenceTrack(), socket: null, resolveStep: null, rejectStep: null };
+  const url = new URL(wsUrl.replace(/^ws/, 'http'));
+  url.pathname = '/sse';
+  if (user !== null) url.searchParams.set('user', user);
+  if (topic !== null) url.searchParams.set('topics', topic);
+  const welcomed = step(connection, 'welcome');
+  welcomed.catch(() => {});
+  connection.socket = await openEventStream(url.href, {
+    onEvent: (event, data) => onFrame(connection, event, JSON.parse(data)),
+    onClose: () => {
+      connection.rejectStep?.(new Error('stream ended before ready'));
+      if (!closing) tally.drop('stream ended');
+    },
+  });
+  connections.push(connection);
+  await welcomed;
 }
 
 async function openOne(baseUrl, user, topic) {
@@ -74,7 +99,8 @@ async function openOne(baseUrl, user, topic) {
 }
 
 /** Opens `count` connections, `concurrency` handshakes at a time; users[i] names connection i when given. */
-async function open({ url, count, users, topic, concurrency }) {
+async function open({ url, count, users, topic, concurrency, transport }) {
+  const openConnection = transport === 'sse' ? openStream : openOne;
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -83,7 +109,7 @@ async function open({ url, count, users, topic, concurrency }) {
     while (next < count) {
       const index = next++;
       try {
-        await openOne(url, users ? users[index] : null, topic);
+        await openConnection(url, users ? users[index] : null, topic);
         ok++;
       } catch (error) {
         failed++;

@@ -23,9 +23,10 @@ export class ClientFleet {
   /**
    * Opens `count` connections to `wsUrl`; each subscribes to `topic` when given, and
    * connection i connects as users[i] when `users` is given. Throws unless all opened.
-   * @param {{wsUrl: string, count: number, perProcess: number, cpu: number|null, topic?: string, users?: string[]}} options
+   * `transport: 'sse'` opens SSE streams (`GET /sse` of the same server) instead of WebSockets.
+   * @param {{wsUrl: string, count: number, perProcess: number, cpu: number|null, topic?: string, users?: string[], transport?: 'ws'|'sse'}} options
    */
-  static async open({ wsUrl, count, perProcess, cpu, topic = null, users = null }) {
+  static async open({ wsUrl, count, perProcess, cpu, topic = null, users = null, transport = 'ws' }) {
     const processes = Math.ceil(count / perProcess);
     const fleet = new ClientFleet(
       Array.from({ length: processes }, (_, i) =>
@@ -38,7 +39,7 @@ export class ClientFleet {
         const from = i * share;
         const slice = Math.max(0, Math.min(share, count - from));
         return proc.ask(
-          { cmd: 'open', url: wsUrl, count: slice, topic, users: users?.slice(from, from + slice) ?? null, concurrency: HANDSHAKES_IN_FLIGHT },
+          { cmd: 'open', url: wsUrl, count: slice, topic, users: users?.slice(from, from + slice) ?? null, concurrency: HANDSHAKES_IN_FLIGHT, transport },
           'opened',
           30000 + slice * 50,
         );

@@ -22,6 +22,7 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
     cpu: pinning.client,
     topic: load.topic ?? null,
     users: load.users ?? null,
+    transport: load.transport,
   });
   try {
     const startAt = Date.now() + PUBLISH_LEAD_MS;

@@ -2,6 +2,7 @@ import { fanoutScenario } from './fanout.scenario.mjs';
 import { idleScenario } from './idle.scenario.mjs';
 import { ingestScenario } from './ingest.scenario.mjs';
 import { personalScenario } from './personal.scenario.mjs';
+import { sseFanoutScenario } from './sse-fanout.scenario.mjs';
 
 /**
  * The scenarios in run order, at full size or tiny for `--smoke` (seconds, for CI), and how
@@ -15,6 +16,7 @@ export function scenarioPlan(smoke) {
       scenarios: [
         fanoutScenario({ subscribers: 60, rate: 20, ...phase }),
         fanoutScenario({ subscribers: 250, rate: 4, ...phase }),
+        sseFanoutScenario({ subscribers: 60, rate: 20, ...phase }),
         personalScenario({ users: 100, rate: 100, ...phase }),
         ingestScenario({ connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
         idleScenario({ connections: 250, settleS: 0.5 }),
@@ -27,6 +29,7 @@ export function scenarioPlan(smoke) {
     scenarios: [
       fanoutScenario({ subscribers: 2000, rate: 20, ...phase }),
       fanoutScenario({ subscribers: 10000, rate: 4, ...phase }),
+      sseFanoutScenario({ subscribers: 2000, rate: 20, ...phase }),
       personalScenario({ users: 2000, rate: 500, ...phase }),
       ingestScenario({ connections: 50, warmupS: 3, burstS: 3, rounds: 8 }),
       idleScenario({ connections: 10000, settleS: 3 }),

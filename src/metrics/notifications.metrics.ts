@@ -23,7 +23,13 @@ export class NotificationsMetrics implements NotificationsObserver {
 
   private readonly connections = new Gauge({
     name: 'notifications_connections',
-    help: 'Open WebSocket connections on this instance.',
+    help: 'Open connections on this instance: WebSockets and Server-Sent Events streams.',
+    registers: [this.registry],
+  });
+
+  private readonly eventStreams = new Gauge({
+    name: 'notifications_sse_streams',
+    help: 'Open Server-Sent Events streams on this instance (counted in notifications_connections too).',
     registers: [this.registry],
   });
 
@@ -45,7 +51,7 @@ export class NotificationsMetrics implements NotificationsObserver {
 
   private readonly deliveredTotal = new Counter({
     name: 'notifications_delivered_total',
-    help: 'Live notifications written to sockets of this instance, one per socket.',
+    help: 'Live notifications written to connections of this instance (WebSockets and SSE streams), one per connection.',
     registers: [this.registry],
   });
 
@@ -117,8 +123,9 @@ export class NotificationsMetrics implements NotificationsObserver {
     for (const code of SERVER_CLOSE_CODES) this.closes.inc({ code }, 0);
   }
 
-  connectionsChanged(delta: number): void {
+  connectionsChanged(delta: number, transport: 'websocket' | 'sse'): void {
     this.connections.inc(delta);
+    if (transport === 'sse') this.eventStreams.inc(delta);
   }
 
   subscriptionsChanged(delta: number): void {

@@ -4,6 +4,7 @@ import { TokenVerifier } from './auth/token-verifier.service.js';
 import { TopicAccess } from './auth/topic-access.service.js';
 import { brokerProvider } from './broker/broker.provider.js';
 import { NOTIFICATION_BROKER } from './broker/notification-broker.js';
+import { ConnectionCommands } from './commands/connection-commands.service.js';
 import { CommandRateLimiter } from './gateway/command-rate.limiter.js';
 import { ConnectionLimits } from './gateway/connection-limits.service.js';
 import { ExceptionReporter } from './gateway/exception-reporter.service.js';
@@ -31,6 +32,10 @@ import { webhookOutboxProvider } from './webhooks/webhook-outbox.provider.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.service.js';
 import { NOTIFICATION_STORE } from './store/notification-store.js';
 import { RetentionScheduler } from './store/retention.scheduler.js';
+import { EventStreamController } from './sse/event-stream.controller.js';
+import { EventStreams } from './sse/event-streams.js';
+import { StreamCommandsController } from './sse/stream-commands.controller.js';
+import { StreamReplay } from './hub/stream-replay.service.js';
 import { storeProvider } from './store/store.provider.js';
 
 /**
@@ -39,7 +44,7 @@ import { storeProvider } from './store/store.provider.js';
  * and adds no global pipes, filters or guards to the host.
  */
 @Module({
-  controllers: [NotificationsController, InboxController, PresenceController],
+  controllers: [NotificationsController, InboxController, PresenceController, EventStreamController, StreamCommandsController],
   providers: [
     {
       provide: NOTIFICATIONS_OPTIONS,
@@ -64,6 +69,9 @@ import { storeProvider } from './store/store.provider.js';
     ExceptionReporter,
     CommandRateLimiter,
     ConnectionLimits,
+    ConnectionCommands,
+    StreamReplay,
+    EventStreams,
     ProtocolExceptionFilter,
     HubRelay,
     NotificationsService,

@@ -6,8 +6,8 @@ import type { Notification } from './notification.model.js';
  * and none is made per socket when a notification is delivered.
  */
 export interface NotificationsObserver {
-  /** A connection opened (+1) or closed (-1). */
-  connectionsChanged(delta: number): void;
+  /** A connection opened (+1) or closed (-1): a WebSocket, or an SSE stream. */
+  connectionsChanged(delta: number, transport: 'websocket' | 'sse'): void;
   /** Topic memberships added or removed, the automatic `broadcast` and `user:<id>` ones included. */
   subscriptionsChanged(delta: number): void;
   /** A client frame arrived: its event when the service handles it, `unknown` for another event, `invalid` when unreadable, `limited` when over COMMAND_RATE (not read). */

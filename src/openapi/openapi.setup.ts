@@ -24,6 +24,9 @@ export async function setUpOpenApi(app: INestApplication): Promise<void> {
     .addTag('notifications', 'Publish, and read topic history.')
     .addTag('inbox', "A user's inbox.")
     .addTag('operations', 'Health probes, metrics and the WebSocket protocol document.')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A user's JWT, as at the WebSocket handshake." }, 'userToken')
+    .addSecurity('accessToken', { type: 'apiKey', in: 'query', name: 'access_token', description: "A user's JWT as a query parameter, for EventSource." })
+    .addTag('sse', 'Server-Sent Events: the stream, and the commands of its client. With the identity of a user, not the API key.')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'docs-json', ui });
 }

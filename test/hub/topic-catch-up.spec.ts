@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Hub } from '../../src/notifications/hub/hub.service.js';
 import { type CatchUpPosition, TopicCatchUp } from '../../src/notifications/hub/topic-catch-up.js';
-import { Connection } from '../../src/notifications/hub/connection.js';
+import { WebSocketConnection } from '../../src/notifications/hub/websocket.connection.js';
 import type { Notification } from '../../src/notifications/notification.model.js';
 import { resolveOptions } from '../../src/notifications/notifications.options.js';
 import { TestClient } from '../support/ws-client.js';
@@ -25,7 +25,7 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
   let hub: Hub;
   let catchUps: TopicCatchUp;
   let client: TestClient;
-  let connection: Connection;
+  let connection: WebSocketConnection;
   /** What the Hub asked the store to be read for: a notification in the topic never arrived. */
   let missing: CatchUpPosition[];
 
@@ -40,7 +40,7 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(server, 'listening');
     server.on('connection', (socket) => {
-      connection = new Connection(socket, 'c1', null);
+      connection = new WebSocketConnection(socket, 'c1', null);
       hub.add(connection);
       hub.join(connection, TOPIC);
       socket.send(JSON.stringify({ event: 'welcome', data: { connectionId: 'c1', userId: null, heartbeatMs: 30_000 } }));

@@ -31,6 +31,11 @@ export function inspectFrame(raw: RawData, isBinary: boolean): InspectedFrame {
   } catch {
     return badJson('frame is not valid JSON');
   }
+  return inspectMessage(message);
+}
+
+/** Checks a parsed frame's envelope (a WebSocket frame, or the body of `POST /commands`). */
+export function inspectMessage(message: unknown): InspectedFrame {
   if (!isJsonObject(message) || typeof message.event !== 'string') return badJson('frame is not an {event, data} object');
   const { event, data } = message;
   if (!isClientEvent(event)) {

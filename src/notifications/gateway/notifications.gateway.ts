@@ -12,9 +12,7 @@ import {
 } from '@nestjs/websockets';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { HandshakeAuthenticator, HandshakeRefusal } from '../auth/handshake-authenticator.service.js';
-import { InvalidTokenError } from '../auth/invalid-token.error.js';
-import { TokenVerifier } from '../auth/token-verifier.service.js';
-import { TopicAccess } from '../auth/topic-access.service.js';
+import { ConnectionCommands } from '../commands/connection-commands.service.js';
 import { AuthDto } from '../dto/auth.dto.js';
 import { InboxCommandDto } from '../dto/inbox-command.dto.js';
 import { MarkDto } from '../dto/mark.dto.js';
@@ -23,17 +21,14 @@ import { ReadDto } from '../dto/read.dto.js';
 import { SubscribeDto } from '../dto/subscribe.dto.js';
 import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
 import { Hub } from '../hub/hub.service.js';
-import { Connection } from '../hub/connection.js';
-import { TopicReplay } from '../hub/topic-replay.service.js';
-import { InboxCommands, selectionOf } from '../inbox/inbox-commands.service.js';
-import { BROADCAST_TOPIC, personalTopic } from '../notification.model.js';
+import { WebSocketConnection } from '../hub/websocket.connection.js';
+import { InboxCommands } from '../inbox/inbox-commands.service.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import { type ConnectionUser, DEFAULT_SETTINGS, type ResolvedNotificationsOptions } from '../notifications.options.js';
-import { NotificationsService } from '../notifications.service.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { SUBPROTOCOL } from '../protocol/events.js';
 import type { ExceptionData } from '../protocol/exceptions.js';
-import type { ClientEvent } from '../protocol/frames.js';
+import type { ClientEvent, ServerFrame } from '../protocol/frames.js';
 import { acceptCommand, inspectsFrames } from './accepted-commands.js';
 import { CommandRateLimiter } from './command-rate.limiter.js';
 import { ConnectionLimits } from './connection-limits.service.js';
@@ -45,7 +40,6 @@ import { wsValidationPipe } from './ws-validation.pipe.js';
 
 /** A handler of one of the protocol's commands. */
 const Command = (event: ClientEvent): MethodDecorator => SubscribeMessage(event);
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const SHUTDOWN_GRACE_MS = 2000;
 type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
@@ -66,14 +60,11 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   constructor(
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
     private readonly hub: Hub,
-    private readonly replay: TopicReplay,
     private readonly authenticator: HandshakeAuthenticator,
-    private readonly tokens: TokenVerifier,
-    private readonly access: TopicAccess,
     reporter: ExceptionReporter,
     rate: CommandRateLimiter,
     private readonly limits: ConnectionLimits,
-    private readonly notifications: NotificationsService,
+    private readonly commands: ConnectionCommands,
     private readonly inboxCommands: InboxCommands,
   ) {
     // Listeners shared by every socket (ws calls them with the socket as `this`): no closure per connection.
@@ -119,23 +110,13 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
       // Handshakes that raced past the limits together are closed at once (see verifyHandshake).
       const refused = this.limits.refusal(user);
       if (refused) return socket.close(refused.closeCode, refused.reason);
-      const connection = new Connection(socket, randomUUID(), user);
+      const connection = new WebSocketConnection(socket, randomUUID(), user);
       this.hub.add(connection);
       socket.on('pong', this.onPong);
       inspectsFrames(socket);
       socket.on('message', this.onFrame);
-      this.hub.join(connection, BROADCAST_TOPIC);
-      if (user) this.hub.join(connection, personalTopic(user.id));
-      this.hub.send(connection, 'welcome', {
-        connectionId: connection.connectionId,
-        userId: connection.userId,
-        heartbeatMs: this.options.heartbeatMs,
-      });
+      this.commands.greet(connection);
       this.logger.debug({ connectionId: connection.connectionId, userId: connection.userId }, 'connection opened');
-      if (user) {
-        this.scheduleExpiry(connection);
-        this.sendCounts(connection, user.id);
-      }
     } catch (error) {
       this.logger.error(`connection setup failed: ${(error as Error).message}`);
       socket.close(CloseCode.INTERNAL, 'internal error');
@@ -151,32 +132,23 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   @Command('subscribe')
-  async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic, since }: SubscribeDto): Promise<void> {
-    const connection = this.connectionOf(socket);
-    this.limits.assertMaySubscribe(connection, topic);
-    if (!(await this.access.maySubscribe(connection.user, topic))) {
-      throw new ProtocolException('FORBIDDEN', `not allowed to subscribe to "${topic}"`);
-    }
-    // Other subscribes may have joined while this one was authorized: the limit holds after the wait too.
-    this.limits.assertMaySubscribe(connection, topic);
-    await this.replay.subscribe(connection, topic, since);
+  async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() command: SubscribeDto): Promise<void> {
+    await this.commands.subscribe(this.connectionOf(socket), command);
   }
 
   @Command('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() { topic }: UnsubscribeDto): void {
+  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() command: UnsubscribeDto): void {
     const connection = this.connectionOf(socket);
-    this.hub.leave(connection, topic);
-    this.hub.send(connection, 'unsubscribed', { topic });
+    this.reply(connection, this.commands.unsubscribe(connection, command));
   }
 
   @Command('read')
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() selection: ReadDto): Promise<void> {
     const connection = this.connectionOf(socket);
-    if (connection.userId === null) throw new ProtocolException('FORBIDDEN', 'anonymous connections have no inbox');
-    const { unread, unseen, countsChanged } = await this.notifications.mark(connection.userId, selectionOf(selection), { read: true }, connection.connectionId);
-    this.hub.send(connection, 'unread', { count: unread });
+    const { reply, counts } = await this.commands.read(connection.user, selection, connection.connectionId);
+    this.reply(connection, reply);
     // The reply of contract 1.0, then what every other connection of the user hears too.
-    if (countsChanged) this.hub.send(connection, 'counts', { unread, unseen });
+    if (counts) this.hub.send(connection, 'counts', counts);
   }
 
   @Command('mark')
@@ -192,36 +164,23 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   @Command('auth')
-  async auth(@ConnectedSocket() socket: WebSocket, @MessageBody() { token }: AuthDto): Promise<void> {
+  async auth(@ConnectedSocket() socket: WebSocket, @MessageBody() command: AuthDto): Promise<void> {
     const connection = this.connectionOf(socket);
-    let user: ConnectionUser;
-    try {
-      user = await this.tokens.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidTokenError) throw new ProtocolException('UNAUTHORIZED', 'token does not verify');
-      throw error;
-    }
-    if (user.id !== connection.userId) throw new ProtocolException('FORBIDDEN', 'token is for another user');
-    // The socket may have closed while the token was verified: no expiry timer for a connection that is gone.
-    if (!this.hub.connections.has(connection)) return;
-    connection.user = user;
-    this.scheduleExpiry(connection);
-    const expiresAt = user.expiresAt === undefined ? null : new Date(user.expiresAt * 1000).toISOString();
-    this.hub.send(connection, 'authenticated', { userId: user.id, expiresAt });
+    this.reply(connection, await this.commands.auth(connection.user, command, connection));
   }
 
   @Command('ping')
   ping(@ConnectedSocket() socket: WebSocket, @MessageBody() _: PingDto): void {
-    const connection = this.connectionOf(socket);
-    this.hub.send(connection, 'pong', { time: new Date().toISOString() });
+    this.reply(this.connectionOf(socket), this.commands.ping());
   }
 
-  /** Refuses new connections and closes open ones with 1001, giving them a moment to go. */
+  /**
+   * Refuses new connections and closes open ones with 1001 (SSE streams end), giving them a
+   * moment to go.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.accepting = false;
-    const closed = [...this.hub.connections].map(
-      ({ socket }) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
-    );
+    const closed = [...this.hub.connections].map((connection) => new Promise<void>((resolve) => connection.onceClosed(resolve)));
     this.hub.closeAll(CloseCode.GOING_AWAY, 'server shutting down');
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
   }
@@ -246,28 +205,11 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     );
   }
 
-  private scheduleExpiry(connection: Connection): void {
-    clearTimeout(connection.expiryTimer);
-    const expiresAt = connection.user?.expiresAt;
-    if (expiresAt === undefined) return;
-    // The same skew the token was verified with: a token accepted just past its exp is not closed at once.
-    const delay = Math.max(0, (expiresAt + this.options.jwtClockToleranceS) * 1000 - Date.now());
-    if (delay > MAX_TIMER_MS) return;
-    connection.expiryTimer = setTimeout(() => this.hub.close(connection, CloseCode.TOKEN_EXPIRED, 'token expired'), delay).unref();
+  private reply(connection: WebSocketConnection, { event, data }: ServerFrame): void {
+    this.hub.send(connection, event, data);
   }
 
-  /** The counts a new connection starts from: `unread` (for clients before contract 1.2), then `counts`. */
-  private sendCounts(connection: Connection, userId: string): void {
-    this.notifications.counts(userId).then(
-      ({ unread, unseen }) => {
-        this.hub.send(connection, 'unread', { count: unread });
-        this.hub.send(connection, 'counts', { unread, unseen });
-      },
-      (error: Error) => this.logger.warn(`counts for a new connection failed: ${error.message}`),
-    );
-  }
-
-  private connectionOf(socket: WebSocket): Connection {
+  private connectionOf(socket: WebSocket): WebSocketConnection {
     const connection = this.hub.connectionOf(socket);
     if (!connection) throw new ProtocolException('INTERNAL', 'connection is not registered');
     return connection;

@@ -1,16 +1,20 @@
-import type { WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import type { ConnectionUser } from '../notifications.options.js';
+import type { Frame } from './frame.js';
 import { ReplayRun } from './replay-run.js';
 
+/** How a connection reaches its client: a WebSocket, or a Server-Sent Events stream. */
+export type ConnectionTransport = 'websocket' | 'sse';
+
 /**
- * One open connection as the Hub sees it: its socket, identity and topics. Idle connections
- * are the bulk of a server's memory, so what most never use is created on first use.
+ * One open connection as the Hub sees it: its identity and topics, and the transport under it
+ * (see WebSocketConnection, EventStreamConnection). The Hub writes each frame's bytes for the
+ * transport straight to `output`. Idle connections are the bulk of a server's memory, so what
+ * most never use is created on first use.
  */
-export class Connection {
+export abstract class Connection {
   readonly topics = new Set<string>();
-  /** Heartbeat pings sent since the last pong. */
-  missedPongs = 0;
-  /** Closes the socket with 4001 when the identity expires. */
+  /** Ends the connection (4001) when the identity expires. */
   expiryTimer?: NodeJS.Timeout;
   /**
    * Per topic, the replay under way, or the seq a finished one reached: live notifications up to it
@@ -22,10 +26,23 @@ export class Connection {
   private badFrameTimes?: number[];
 
   constructor(
-    readonly socket: WebSocket,
     readonly connectionId: string,
     public user: ConnectionUser | null,
   ) {}
+
+  abstract get transport(): ConnectionTransport;
+  /** The TCP socket the Hub writes encoded frames to. */
+  abstract get output(): Socket;
+  /** True while frames may be written. */
+  abstract get open(): boolean;
+  /** This transport's bytes of `frame`. */
+  abstract encoded(frame: Frame): Buffer;
+  /** Ends the connection for a reason of the server's: the close code on a WebSocket; a stream just ends. */
+  abstract close(code: number, reason: string): void;
+  /** One HEARTBEAT_MS beat; false when the peer was found gone and dropped. */
+  abstract beat(): boolean;
+  /** Calls `listener` once the connection closed. */
+  abstract onceClosed(listener: () => void): void;
 
   get userId(): string | null {
     return this.user?.id ?? null;

@@ -8,7 +8,8 @@ import type { Connection } from './connection.js';
 const HEARTBEAT_SLICES = 10;
 
 /**
- * Pings every connection once per HEARTBEAT_MS and terminates the ones that missed two pongs.
+ * Beats every connection once per HEARTBEAT_MS (a WebSocket ping, an SSE comment line) and drops
+ * the ones whose peer is gone (two pongs missed; nothing taken from the stream for two beats).
  * One timer for every socket rather than a timer per socket.
  */
 @Injectable()
@@ -47,12 +48,6 @@ export class Heartbeat implements OnModuleDestroy {
 
   private beat(connection: Connection): void {
     if (!this.hub.connections.has(connection)) return;
-    if (connection.missedPongs >= 2) {
-      this.logger.debug(`terminating ${connection.connectionId}: two heartbeats unanswered`);
-      connection.socket.terminate();
-      return;
-    }
-    connection.missedPongs++;
-    connection.socket.ping();
+    if (!connection.beat()) this.logger.debug(`dropped ${connection.connectionId}: two heartbeats unanswered`);
   }
 }

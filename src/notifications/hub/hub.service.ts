@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { InboxCounts, Notification } from '../notification.model.js';
 import { topicOwner } from '../notification.model.js';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
@@ -7,17 +7,17 @@ import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { seqOf } from '../store/notification-id.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { ServerEvent, ServerFrames } from '../protocol/frames.js';
-import { encodeFrame } from './frame.js';
+import { Frame } from './frame.js';
 import { waitForDrain } from './socket-drain.js';
-import { rawSocketOf } from './ws-internals.js';
 import type { Connection } from './connection.js';
+import { WebSocketConnection } from './websocket.connection.js';
 
 /** Hears a user's first connection on this instance open (true) and their last one close (false). */
 export type UserConnectionsListener = (userId: string, connected: boolean) => void;
 
 /** A user's counts as `unread {count}` (for clients before contract 1.2) and `counts`, in one buffer. */
-const countsFrames = ({ unread, unseen }: InboxCounts): Buffer =>
-  Buffer.concat([encodeFrame('unread', { count: unread }), encodeFrame('counts', { unread, unseen })]);
+const countsFrames = ({ unread, unseen }: InboxCounts): Frame =>
+  Frame.of('unread', { count: unread }).followedBy(Frame.of('counts', { unread, unseen }));
 
 /** The subscribers of one topic on this instance, and the last id delivered to them. */
 interface TopicAudience {
@@ -27,8 +27,9 @@ interface TopicAudience {
 }
 
 /**
- * Which socket is in which topic on this instance, and writing to them: each notification is
- * serialized and framed once, then the same bytes go to every connection.
+ * Which connection is in which topic on this instance, and writing to them: each notification is
+ * serialized once and encoded once per transport (WebSocket, SSE), then the same bytes go to every
+ * connection of that transport.
  */
 @Injectable()
 export class Hub {
@@ -36,7 +37,7 @@ export class Hub {
   private readonly audiences = new Map<string, TopicAudience>();
   private readonly users = new Map<string, Set<Connection>>();
   readonly connections = new Set<Connection>();
-  private readonly bySocket = new WeakMap<WebSocket, Connection>();
+  private readonly bySocket = new WeakMap<WebSocket, WebSocketConnection>();
   /** The one wait per socket for its buffer to drain, shared by the replays writing to it. */
   private readonly draining = new Map<Connection, Promise<boolean>>();
   private readonly userListeners: UserConnectionsListener[] = [];
@@ -45,8 +46,8 @@ export class Hub {
 
   add(connection: Connection): void {
     this.connections.add(connection);
-    this.options.observer?.connectionsChanged(1);
-    this.bySocket.set(connection.socket, connection);
+    this.options.observer?.connectionsChanged(1, connection.transport);
+    if (connection instanceof WebSocketConnection) this.bySocket.set(connection.socket, connection);
     const userId = connection.userId;
     if (userId === null) return;
     const connections = this.userConnections(userId);
@@ -55,7 +56,7 @@ export class Hub {
   }
 
   remove(connection: Connection): void {
-    if (this.connections.delete(connection)) this.options.observer?.connectionsChanged(-1);
+    if (this.connections.delete(connection)) this.options.observer?.connectionsChanged(-1, connection.transport);
     for (const topic of connection.topics) this.leave(connection, topic);
     const userId = connection.userId;
     const connections = userId === null ? undefined : this.users.get(userId);
@@ -80,7 +81,7 @@ export class Hub {
     return this.users.get(userId)?.size ?? 0;
   }
 
-  connectionOf(socket: WebSocket): Connection | undefined {
+  connectionOf(socket: WebSocket): WebSocketConnection | undefined {
     return this.bySocket.get(socket);
   }
 
@@ -143,25 +144,31 @@ export class Hub {
     if (seq <= audience.lastSeq) return 0;
     audience.lastSeq = seq;
     audience.lastId = notification.id;
-    const frame = encodeFrame('notification', notification);
+    const frame = Frame.of('notification', notification);
     // A personal notification and the counts it changes leave in one write (one TCP segment).
     const countFrames = owner === null ? null : countsFrames(counts!);
-    const both = countFrames === null ? frame : Buffer.concat([frame, countFrames]);
+    const both = countFrames === null ? frame : frame.followedBy(countFrames);
+    // Encoded once for all WebSockets, once for all streams, and only when one is in the audience.
+    let webSocketBytes: Buffer | undefined;
+    let eventStreamBytes: Buffer | undefined;
     let delivered = 0;
     for (const connection of audience.subscribers) {
       const replay = connection.replayOf(notification.topic);
       if (replay) {
         // Past MAX_REPLAY held, the client is better served by a fresh `since` than by a longer wait.
         if (!replay.hold(notification.id, frame)) this.closeTooFarBehind(connection, notification.topic);
-        if (countFrames !== null) this.write(connection, countFrames);
+        if (countFrames !== null) this.write(connection, connection.encoded(countFrames));
       } else if (connection.replayed(notification.topic, seq)) {
         // Its replay read it from the store before the broker brought it here: only the counts are news.
-        if (countFrames !== null) this.write(connection, countFrames);
-      } else if (this.write(connection, both)) delivered++;
+        if (countFrames !== null) this.write(connection, connection.encoded(countFrames));
+      } else {
+        const bytes = connection.transport === 'websocket' ? (webSocketBytes ??= both.webSocket()) : (eventStreamBytes ??= both.eventStream());
+        if (this.write(connection, bytes)) delivered++;
+      }
     }
     // Connections of the owner that left their personal topic still hear the counts.
     for (const connection of owner === null ? [] : (this.users.get(owner) ?? [])) {
-      if (!audience.subscribers.has(connection)) this.write(connection, countFrames!);
+      if (!audience.subscribers.has(connection)) this.write(connection, connection.encoded(countFrames!));
     }
     return delivered;
   }
@@ -172,13 +179,13 @@ export class Hub {
     if (!connections) return;
     const frame = countsFrames(counts);
     for (const connection of connections) {
-      if (connection.connectionId !== skipConnectionId) this.write(connection, frame);
+      if (connection.connectionId !== skipConnectionId) this.write(connection, connection.encoded(frame));
     }
   }
 
   /** Sends one frame to one connection (replies, replays). */
   send<E extends ServerEvent>(connection: Connection, event: E, data: ServerFrames[E]): boolean {
-    return this.write(connection, encodeFrame(event, data));
+    return this.write(connection, connection.encoded(Frame.of(event, data)));
   }
 
   /**
@@ -187,26 +194,25 @@ export class Hub {
    * keeps at most that and one frame in memory and never meets MAX_BUFFERED_BYTES by itself. False
    * when the frame was not written: `signal` aborted, the socket closed, or it stalled (see drained).
    */
-  async writePaced(connection: Connection, frame: Buffer, signal: AbortSignal): Promise<boolean> {
-    const raw = rawSocketOf(connection.socket);
-    while (raw.writableNeedDrain && !signal.aborted && connection.socket.readyState === WebSocket.OPEN) {
+  async writePaced(connection: Connection, frame: Frame, signal: AbortSignal): Promise<boolean> {
+    const raw = connection.output;
+    while (raw.writableNeedDrain && !signal.aborted && connection.open) {
       if (!(await this.drained(connection))) return false;
     }
-    if (signal.aborted || connection.socket.readyState !== WebSocket.OPEN) return false;
-    raw.write(frame);
+    if (signal.aborted || !connection.open) return false;
+    raw.write(connection.encoded(frame));
     return true;
   }
 
-  /** Closes every socket with `code` (1001 on shutdown). */
+  /** Closes every connection with `code` (1001 on shutdown; streams end). */
   closeAll(code: number, reason: string): void {
-    for (const connection of this.connections) connection.socket.close(code, reason);
+    for (const connection of this.connections) connection.close(code, reason);
   }
 
   /** Writes a prebuilt frame; a socket whose unsent bytes pass MAX_BUFFERED_BYTES is closed with 4008. */
   private write(connection: Connection, frame: Buffer): boolean {
-    const socket = connection.socket;
-    if (socket.readyState !== WebSocket.OPEN) return false;
-    const raw = rawSocketOf(socket);
+    if (!connection.open) return false;
+    const raw = connection.output;
     if (raw.writableLength + frame.length > this.options.maxBufferedBytes) {
       this.close(connection, CloseCode.TOO_SLOW, 'too slow to read');
       return false;
@@ -223,9 +229,9 @@ export class Hub {
   private drained(connection: Connection): Promise<boolean> {
     let wait = this.draining.get(connection);
     if (!wait) {
-      wait = waitForDrain(rawSocketOf(connection.socket), this.options.heartbeatMs).then((outcome) => {
+      wait = waitForDrain(connection.output, this.options.heartbeatMs).then((outcome) => {
         this.draining.delete(connection);
-        if (outcome === 'stalled' && connection.socket.readyState === WebSocket.OPEN) {
+        if (outcome === 'stalled' && connection.open) {
           this.close(connection, CloseCode.TOO_SLOW, 'not reading its replay');
         }
         return outcome === 'drained';
@@ -238,12 +244,12 @@ export class Hub {
   /** Stops a replay whose held live notifications passed MAX_REPLAY, and closes its socket with 4008. */
   private closeTooFarBehind(connection: Connection, topic: string): void {
     connection.release(topic);
-    if (connection.socket.readyState === WebSocket.OPEN) this.close(connection, CloseCode.TOO_SLOW, 'too far behind during a replay');
+    if (connection.open) this.close(connection, CloseCode.TOO_SLOW, 'too far behind during a replay');
   }
 
   /** Closes a socket for a reason of the server's (4008, 1008, 4001). */
   close(connection: Connection, code: number, reason: string): void {
-    connection.socket.close(code, reason);
+    connection.close(code, reason);
     this.options.observer?.connectionClosed(code);
     this.logger.log({ connectionId: connection.connectionId, code }, `closing: ${reason}`);
   }

@@ -1,10 +1,11 @@
 import { parseNotificationId, seqOf } from '../store/notification-id.js';
+import type { Frame } from './frame.js';
 import type { ReplayWindow } from './replay-window.js';
 
 /** A live notification held during a replay: its id, and the frame already built for its fan-out. */
 export interface HeldFrame {
   id: string;
-  frame: Buffer;
+  frame: Frame;
 }
 
 /** True when both ids are of one store epoch and `a` is older: ids of different epochs do not compare. */
@@ -58,7 +59,7 @@ export class ReplayRun {
   }
 
   /** Holds a live notification as the frame the Hub built for it; false when that would pass `maxHeld`. */
-  hold(id: string, frame: Buffer): boolean {
+  hold(id: string, frame: Frame): boolean {
     if (this.held.length >= this.maxHeld) return false;
     this.held.push({ id, frame });
     return true;

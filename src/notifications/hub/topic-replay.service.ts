@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WebSocket } from 'ws';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
+import type { SubscribedData } from '../protocol/frames.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
-import { encodeFrame } from './frame.js';
+import { Frame } from './frame.js';
 import { Hub } from './hub.service.js';
 import type { ReplayRun } from './replay-run.js';
 import { measureReplay, readWindow } from './replay-window.js';
@@ -24,14 +24,14 @@ export class TopicReplay {
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
 
-  async subscribe(connection: Connection, topic: string, since?: string): Promise<void> {
+  /** `answered` hears the `subscribed` reply as it is written, before the replay it announces. */
+  async subscribe(connection: Connection, topic: string, since?: string, answered?: (reply: SubscribedData) => void): Promise<void> {
     // A socket that closed while its subscription was being authorized must not rejoin a topic.
-    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    if (!connection.open) return;
     let run = connection.replayOf(topic);
     if (!run && since === undefined) {
       this.hub.join(connection, topic);
-      this.hub.send(connection, 'subscribed', { topic, recovered: false, missed: 0 });
-      return;
+      return this.answer(connection, { topic, recovered: false, missed: 0 }, answered);
     }
     if (!run) {
       // Held from before the store is read: whatever the read misses arrives live, and is held.
@@ -39,14 +39,25 @@ export class TopicReplay {
       this.hub.join(connection, topic);
     }
     const current = run;
-    await current.next(() => this.turn(connection, topic, since, current));
+    await current.next(() => this.turn(connection, topic, since, current, answered));
+  }
+
+  private answer(connection: Connection, reply: SubscribedData, answered?: (reply: SubscribedData) => void): void {
+    this.hub.send(connection, 'subscribed', reply);
+    answered?.(reply);
   }
 
   /** One subscribe's share of a run: its replay (none without `since`), then what was held meanwhile. */
-  private async turn(connection: Connection, topic: string, since: string | undefined, run: ReplayRun): Promise<void> {
+  private async turn(
+    connection: Connection,
+    topic: string,
+    since: string | undefined,
+    run: ReplayRun,
+    answered?: (reply: SubscribedData) => void,
+  ): Promise<void> {
     try {
-      if (since === undefined) this.hub.send(connection, 'subscribed', { topic, recovered: false, missed: 0 });
-      else if (!(await this.replay(connection, topic, since, run))) return connection.release(topic, run);
+      if (since === undefined) this.answer(connection, { topic, recovered: false, missed: 0 }, answered);
+      else if (!(await this.replay(connection, topic, since, run, answered))) return connection.release(topic, run);
       await this.sendHeld(connection, topic, run);
     } catch (error) {
       // A subscribe that failed leaves its topic (and stops holding it), unless another subscribe of it is queued.
@@ -56,14 +67,14 @@ export class TopicReplay {
   }
 
   /** Writes the window after `since`, preceded by `subscribed`; false when the run stopped or the socket went. */
-  private async replay(connection: Connection, topic: string, since: string, run: ReplayRun): Promise<boolean> {
+  private async replay(connection: Connection, topic: string, since: string, run: ReplayRun, answered?: (reply: SubscribedData) => void): Promise<boolean> {
     const start = run.startFor(since);
     const window = await measureReplay(this.store, topic, start, this.options.maxReplay);
     if (run.signal.aborted) return false;
     const recovered = run.begin(since, start, window);
-    this.hub.send(connection, 'subscribed', { topic, recovered, missed: window.count });
+    this.answer(connection, { topic, recovered, missed: window.count }, answered);
     for await (const notification of readWindow(this.store, topic, window)) {
-      if (!(await this.hub.writePaced(connection, encodeFrame('notification', notification), run.signal))) return false;
+      if (!(await this.hub.writePaced(connection, Frame.of('notification', notification), run.signal))) return false;
       run.advance(notification.id);
     }
     return true;

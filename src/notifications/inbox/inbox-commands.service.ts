@@ -9,7 +9,8 @@ import { InvalidCursorError, type ReadSelection } from '../store/notification-st
 /** Who sent an inbox command: a connection, of a user or anonymous (which has no inbox). */
 export interface InboxCaller {
   readonly userId: string | null;
-  readonly connectionId: string;
+  /** The connection that asked, which hears the counts as its reply; absent for `POST /commands`. */
+  readonly connectionId?: string;
 }
 
 /**
