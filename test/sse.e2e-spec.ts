@@ -113,6 +113,30 @@ describe('GET /sse: a Server-Sent Events stream through the Hub', () => {
       expect(pong.body.event).toBe('pong');
     });
 
+    it('answers mark with counts and inbox with a page of the caller\u2019s own inbox; the stream hears the new counts', async () => {
+      const { client } = await open('?user=sse-frank');
+      expect((await client.next('counts')).data).toEqual({ unread: 0, unseen: 0 });
+      const [first, second] = await publish(running().baseUrl, { userIds: ['sse-frank'] }).then(async (one) => [
+        ...one,
+        ...(await publish(running().baseUrl, { userIds: ['sse-frank'] })),
+      ]);
+      await publish(running().baseUrl, { userIds: ['sse-grace'] });
+      expect((await client.next('counts')).data).toEqual({ unread: 1, unseen: 1 });
+      expect((await client.next('counts')).data).toEqual({ unread: 2, unseen: 2 });
+      const marked = await command(running().baseUrl, '?user=sse-frank', 'mark', { ids: [first], read: true });
+      expect(marked).toMatchObject({ status: 200, body: { event: 'counts', data: { unread: 1, unseen: 1 } } });
+      expect((await client.next('counts')).data).toEqual({ unread: 1, unseen: 1 });
+      const page = await command(running().baseUrl, '?user=sse-frank', 'inbox', { limit: 10 });
+      expect(page.status).toBe(200);
+      expect(page.body.event).toBe('inbox');
+      expect(page.body.data.items.map((item: { id: string; read: boolean }) => [item.id, item.read])).toEqual([
+        [second, false],
+        [first, true],
+      ]);
+      const refused = await command(running().baseUrl, '', 'mark', { all: true, seen: true });
+      expect(refused.body).toMatchObject({ event: 'exception', data: { code: 'FORBIDDEN' } });
+    });
+
     it('answers bad frames, unknown events, undeclared fields and foreign or unknown streams with the exception frame and its status', async () => {
       const { streamId } = await open('?user=sse-erin');
       const base = running().baseUrl;
