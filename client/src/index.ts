@@ -19,3 +19,4 @@ export type {
   WelcomeData,
 } from './protocol-frames.js';
 export type { CountsData, InboxItem, InboxPage, InboxQuery, MarkFlags, MarkSelection } from './notification-center.frames.js';
+export { createInbox, type Inbox, type InboxOptions, type InboxSnapshot, type InboxSource } from './inbox.store.js';
