@@ -9,7 +9,9 @@ export interface SseEndpoints {
 }
 
 /** The events a stream may carry; any other is ignored. */
-const STREAM_EVENTS = ['welcome', 'notification', 'counts', 'unread', 'exception'] as const satisfies readonly (keyof ServerFrameMap)[];
+const STREAM_EVENTS = ['welcome', 'notification', 'counts', 'unread', 'subscribed', 'unsubscribed', 'exception'] as const satisfies readonly (
+  keyof ServerFrameMap
+)[];
 
 /** The code a transport reports when it broke without a close code of its own, as browsers do for WebSockets. */
 const ABNORMAL_CLOSURE = 1006;
@@ -18,8 +20,11 @@ const ABNORMAL_CLOSURE = 1006;
  * The client's connection over Server-Sent Events (contract section 11): frames come on the
  * `GET /sse` stream, commands go as `POST /commands` with the same identity, each answered
  * with its reply frame. `subscribe` and `unsubscribe` carry the stream's id (its `welcome`'s
- * `connectionId`). Stream events that arrive while a `subscribe` is being answered wait for its
- * reply, so that the client sees `subscribed` before the replay it announces, as on a WebSocket.
+ * `connectionId`). A service may write `subscribed` (or `unsubscribed`) on the stream ahead of
+ * the replay as well as answer it: the first of the two copies goes to the client, the other is
+ * dropped. Stream events that arrive while a `subscribe` is being answered wait for its reply, so
+ * that the client sees `subscribed` before the replay it announces, as on a WebSocket, whichever
+ * copy comes first.
  */
 export class SseTransport implements Transport {
   readonly kind = 'sse';
@@ -28,6 +33,8 @@ export class SseTransport implements Transport {
   private closedByUs = false;
   private subscribesInFlight = 0;
   private held: ServerFrame[] = [];
+  /** Per `subscribed:<topic>` and `unsubscribed:<topic>`: copies seen on the stream and as replies. */
+  private readonly copies = new Map<string, { stream: number; reply: number }>();
 
   constructor(
     EventSourceImpl: EventSourceConstructor,
@@ -68,7 +75,21 @@ export class SseTransport implements Transport {
     if (!frame) return this.events.error(new Error(`unreadable "${event}" event from server`));
     if (frame.event === 'welcome') this.streamId = frame.data.connectionId;
     if (this.subscribesInFlight > 0 && frame.event !== 'welcome') this.held.push(frame);
-    else this.events.frame(frame);
+    else this.deliver(frame, 'stream');
+  }
+
+  /** Passes a frame on, unless it is the second copy of a `subscribed` or `unsubscribed`. */
+  private deliver(frame: ServerFrame, source: 'stream' | 'reply'): void {
+    if (frame.event === 'subscribed' || frame.event === 'unsubscribed') {
+      const key = `${frame.event}:${frame.data.topic}`;
+      const seen = this.copies.get(key) ?? { stream: 0, reply: 0 };
+      seen[source] += 1;
+      const other = source === 'stream' ? seen.reply : seen.stream;
+      if (seen.stream === seen.reply) this.copies.delete(key);
+      else this.copies.set(key, seen);
+      if (seen[source] <= other) return;
+    }
+    this.events.frame(frame);
   }
 
   private async post(command: ClientCommand, body: { event: string; data: unknown }): Promise<void> {
@@ -86,7 +107,7 @@ export class SseTransport implements Transport {
     }
     if (this.closedByUs) return;
     if (reply?.event === 'exception') reply.data.cause ??= { pattern: command.event, data: command.data };
-    if (reply) this.events.frame(reply);
+    if (reply) this.deliver(reply, 'reply');
     else this.events.commandFailed(command, failure!);
     if (command.event === 'subscribe') this.releaseHeld();
   }
@@ -99,7 +120,7 @@ export class SseTransport implements Transport {
     this.held = [];
     for (const frame of held) {
       if (this.closedByUs) return;
-      this.events.frame(frame);
+      this.deliver(frame, 'stream');
     }
   }
 }
