@@ -20,11 +20,12 @@ const ABNORMAL_CLOSURE = 1006;
  * The client's connection over Server-Sent Events (contract section 11): frames come on the
  * `GET /sse` stream, commands go as `POST /commands` with the same identity, each answered
  * with its reply frame. `subscribe` and `unsubscribe` carry the stream's id (its `welcome`'s
- * `connectionId`). A service may write `subscribed` (or `unsubscribed`) on the stream ahead of
- * the replay as well as answer it: the first of the two copies goes to the client, the other is
- * dropped. Stream events that arrive while a `subscribe` is being answered wait for its reply, so
- * that the client sees `subscribed` before the replay it announces, as on a WebSocket, whichever
- * copy comes first.
+ * `connectionId`).
+ *
+ * The client needs `subscribed` ahead of the replay it announces, as on a WebSocket. A service
+ * that writes `subscribed` (and `unsubscribed`) on the stream as well as answering it gives that
+ * order: once the stream has carried one, the stream's copies are used and the answers' dropped.
+ * Until then, stream events that arrive while a `subscribe` is being answered wait for its answer.
  */
 export class SseTransport implements Transport {
   readonly kind = 'sse';
@@ -33,8 +34,9 @@ export class SseTransport implements Transport {
   private closedByUs = false;
   private subscribesInFlight = 0;
   private held: ServerFrame[] = [];
-  /** Per `subscribed:<topic>` and `unsubscribed:<topic>`: copies seen on the stream and as replies. */
-  private readonly copies = new Map<string, { stream: number; reply: number }>();
+  private streamCarriesReplies = false;
+  /** `subscribed:<topic>` and `unsubscribed:<topic>` delivered from answers: the stream's copy, if it comes, is dropped. */
+  private readonly answered = new Map<string, number>();
 
   constructor(
     EventSourceImpl: EventSourceConstructor,
@@ -74,20 +76,29 @@ export class SseTransport implements Transport {
     const frame = parseFrameData(event, message.data);
     if (!frame) return this.events.error(new Error(`unreadable "${event}" event from server`));
     if (frame.event === 'welcome') this.streamId = frame.data.connectionId;
-    if (this.subscribesInFlight > 0 && frame.event !== 'welcome') this.held.push(frame);
-    else this.deliver(frame, 'stream');
+    if (frame.event === 'subscribed' || frame.event === 'unsubscribed') this.streamCarriesReplies = true;
+    if (this.holding() && frame.event !== 'welcome') return void this.held.push(frame);
+    this.releaseHeld();
+    this.deliver(frame, 'stream');
+  }
+
+  private holding(): boolean {
+    return this.subscribesInFlight > 0 && !this.streamCarriesReplies;
   }
 
   /** Passes a frame on, unless it is the second copy of a `subscribed` or `unsubscribed`. */
-  private deliver(frame: ServerFrame, source: 'stream' | 'reply'): void {
+  private deliver(frame: ServerFrame, source: 'stream' | 'answer'): void {
     if (frame.event === 'subscribed' || frame.event === 'unsubscribed') {
       const key = `${frame.event}:${frame.data.topic}`;
-      const seen = this.copies.get(key) ?? { stream: 0, reply: 0 };
-      seen[source] += 1;
-      const other = source === 'stream' ? seen.reply : seen.stream;
-      if (seen.stream === seen.reply) this.copies.delete(key);
-      else this.copies.set(key, seen);
-      if (seen[source] <= other) return;
+      const delivered = this.answered.get(key) ?? 0;
+      if (source === 'answer') {
+        if (this.streamCarriesReplies) return;
+        this.answered.set(key, delivered + 1);
+      } else if (delivered > 0) {
+        if (delivered === 1) this.answered.delete(key);
+        else this.answered.set(key, delivered - 1);
+        return;
+      }
     }
     this.events.frame(frame);
   }
@@ -107,15 +118,15 @@ export class SseTransport implements Transport {
     }
     if (this.closedByUs) return;
     if (reply?.event === 'exception') reply.data.cause ??= { pattern: command.event, data: command.data };
-    if (reply) this.deliver(reply, 'reply');
+    if (command.event === 'subscribe') this.subscribesInFlight -= 1;
+    if (reply) this.deliver(reply, 'answer');
     else this.events.commandFailed(command, failure!);
-    if (command.event === 'subscribe') this.releaseHeld();
+    this.releaseHeld();
   }
 
-  /** A `subscribe` was answered: stream events held meanwhile follow its reply, once no other is pending. */
+  /** Stream events held while a `subscribe` was answered follow its answer, once no other is pending. */
   private releaseHeld(): void {
-    this.subscribesInFlight -= 1;
-    if (this.subscribesInFlight > 0 || this.closedByUs) return;
+    if (this.holding() || this.closedByUs || this.held.length === 0) return;
     const held = this.held;
     this.held = [];
     for (const frame of held) {
