@@ -49,11 +49,14 @@ export class FetchEventSource implements EventSourceLike {
       this.lastEventId = message.lastEventId;
       this.dispatch(type, message);
     });
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    // A reader rather than async iteration, which not every runtime's ReadableStream has.
+    const reader = response.body.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
       if (this.state === STREAM_CLOSED) return;
-      parser.push(decoder.decode(chunk, { stream: true }));
+      if (done) throw new Error('stream ended');
+      parser.push(decoder.decode(value, { stream: true }));
     }
-    throw new Error('stream ended');
   }
 
   private fail(error: unknown): void {
