@@ -125,7 +125,7 @@ export class NotificationsClient extends ClientEvents {
   /** Connections in a row that ended before `welcome`. */
   private failedAttempts = 0;
   private welcomed = false;
-  /** Bumped whenever a socket is opened or the client is closed, so that late callbacks know they are stale. */
+  /** Bumped whenever a connection is opened or the client is closed, so that late callbacks know they are stale. */
   private generation = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private refreshTimer?: ReturnType<typeof setTimeout>;
@@ -453,7 +453,6 @@ export class NotificationsClient extends ClientEvents {
   /** Drops the connection and opens a new one now, recovering every topic (a stream takes a new token this way). */
   private restart(): void {
     const transport = this.transport;
-    this.generation += 1;
     this.clearTimers();
     this.dropConnection(new Error('reconnecting'));
     transport?.close(CloseCode.normal, 'reconnecting');
