@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** Type-checked linting of every TypeScript file (src, test, client) and the bench's scripts. */
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'bench/results/', 'src/playground/public/*.js', '**/*.d.ts', 'test/package/host/'] },
+  { ignores: ['dist/', 'client/dist/', 'coverage/', 'bench/results/', 'src/playground/public/*.js', '**/*.d.ts', 'test/package/host/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,3 +1,4 @@
+import type { CountsData } from './notification-center.frames.js';
 import type {
   AuthenticatedData,
   ExceptionData,
@@ -40,6 +41,8 @@ export interface ClientEventMap {
   /** Deduplicated and in order within its topic, live or replayed. */
   notification: Notification;
   unread: UnreadData;
+  /** The user's `{unread, unseen}` (servers of contract 1.2; older ones send `unread` only). */
+  counts: CountsData;
   subscribed: SubscribedData;
   unsubscribed: UnsubscribedData;
   authenticated: AuthenticatedData;

@@ -5,21 +5,21 @@
  * bursts only the rate itself, keeping the other half for frames the network delivers bunched
  * together. Commands past the budget wait, in order, for their turn.
  */
-export class CommandPacer {
+export class CommandPacer<T> {
   private tokens: number;
   private filledAt = Date.now();
-  private waiting: string[] = [];
+  private waiting: T[] = [];
   private timer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly perSecond: number,
-    private readonly write: (frame: string) => void,
+    private readonly write: (command: T) => void,
   ) {
     this.tokens = perSecond;
   }
 
-  send(frame: string): void {
-    this.waiting.push(frame);
+  send(command: T): void {
+    this.waiting.push(command);
     this.flush();
   }
 

@@ -5,6 +5,9 @@ export { CommandRejectedError } from './command-rejected.error.js';
 export { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
 export { tokenExpiresAt } from './token-expiry.js';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
+export type { EventSourceConstructor, EventSourceLike, StreamMessage } from './event-source-like.js';
+export { FetchEventSource } from './fetch-event-source.js';
+export type { TransportKind } from './transport.js';
 export type {
   AuthenticatedData,
   ExceptionCode,
@@ -15,3 +18,5 @@ export type {
   UnsubscribedData,
   WelcomeData,
 } from './protocol-frames.js';
+export type { CountsData, InboxItem, InboxPage, InboxQuery, MarkFlags, MarkSelection } from './notification-center.frames.js';
+export { createInbox, type Inbox, type InboxOptions, type InboxSnapshot, type InboxSource } from './inbox.store.js';

@@ -1,26 +1,30 @@
 import { ClientEvents, type ConnectionState } from './client-events.js';
 import { CommandRejectedError } from './command-rejected.error.js';
 import { PendingReplies } from './pending-replies.js';
-import {
-  encodeCommand,
-  parseServerFrame,
-  type ClientCommandMap,
-  type ExceptionData,
-  type Notification,
-  type SubscribedData,
-  type UnsubscribedData,
-  type WelcomeData,
+import type { EventSourceConstructor } from './event-source-like.js';
+import { FetchEventSource } from './fetch-event-source.js';
+import type { CountsData, InboxPage, InboxQuery, MarkFlags } from './notification-center.frames.js';
+import type {
+  ClientCommand,
+  ClientCommandMap,
+  ExceptionData,
+  Notification,
+  ServerFrame,
+  SubscribedData,
+  UnsubscribedData,
+  WelcomeData,
 } from './protocol-frames.js';
 import { ReconnectBackoff, type ReconnectBackoffOptions } from './reconnect-backoff.js';
 import type { CloseCode as ProtocolCloseCode } from '../../src/notifications/protocol/close-codes.js';
-import type { SUBPROTOCOL as ProtocolSubprotocol } from '../../src/notifications/protocol/events.js';
 import { CommandPacer } from './command-pacer.js';
+import { SseTransport } from './sse.transport.js';
 import { refreshDelayMs, tokenExpiresAt } from './token-expiry.js';
 import { TopicSubscriptions } from './topic-subscriptions.js';
-import { SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
+import type { Transport, TransportEvents, TransportKind } from './transport.js';
+import type { WebSocketConstructor } from './websocket-like.js';
+import { WebSocketTransport } from './websocket.transport.js';
 
-/** The subprotocol the client offers; the server selects it. */
-export const SUBPROTOCOL = 'notifications.v1' satisfies typeof ProtocolSubprotocol;
+export { SUBPROTOCOL } from './websocket.transport.js';
 
 type Protocol = typeof ProtocolCloseCode;
 
@@ -47,6 +51,22 @@ export interface NotificationsClientOptions {
   user?: string;
   /** A WebSocket class; defaults to `globalThis.WebSocket` (Node 20 has none: pass `ws`'s). */
   WebSocket?: WebSocketConstructor;
+  /**
+   * `auto` (default): WebSocket, and Server-Sent Events after `fallbackAfter` WebSocket attempts in a row
+   * failed before `welcome` (and back after as many stream failures). `websocket` or `sse` use only that one.
+   */
+  transport?: 'auto' | TransportKind;
+  /** Failed attempts in a row, before `welcome`, after which `auto` tries the other transport. Default 2. */
+  fallbackAfter?: number;
+  /** The stream endpoint; default `/sse` on the origin of `url` (ws: becomes http:, wss: https:). */
+  sseUrl?: string;
+  /** The commands endpoint of streams; default `/commands` on the same origin. */
+  commandsUrl?: string;
+  /**
+   * An EventSource class for the stream; defaults to `globalThis.EventSource`, else the client's own
+   * `FetchEventSource` (a `fetch` stream reader, for Node 20).
+   */
+  EventSource?: EventSourceConstructor;
   /** Topics to subscribe to as soon as the connection is open. */
   topics?: string[];
   /** Reconnect delays: exponential backoff with full jitter. */
@@ -59,6 +79,8 @@ export interface NotificationsClientOptions {
   commandRate?: number;
 }
 
+/** WebSocket attempts that fail before `welcome`, in a row, before `auto` tries a stream instead (and back). */
+const DEFAULT_FALLBACK_AFTER = 2;
 /** The server's default COMMAND_RATE. */
 const DEFAULT_COMMAND_RATE = 20;
 /** A token closer than this to its `exp` is not worth connecting with. */
@@ -70,41 +92,62 @@ const PERSONAL_PREFIX = 'user:';
 const BROADCAST = 'broadcast';
 
 /**
- * A client of the notifications service: one WebSocket, kept open across network failures,
- * server restarts and token expiry, recovering every topic with `since` so that nothing is
- * missed or delivered twice.
+ * A client of the notifications service: one connection (a WebSocket, or a Server-Sent Events
+ * stream where WebSockets cannot open), kept open across network failures, server restarts and
+ * token expiry, recovering every topic with `since` so that nothing is missed or delivered twice.
  */
 export class NotificationsClient extends ClientEvents {
   private readonly url: string;
   private readonly user?: string;
   private readonly tokenGetter?: () => Promise<string>;
-  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly WebSocketImpl?: WebSocketConstructor;
+  private readonly EventSourceImpl: EventSourceConstructor;
+  private readonly transportMode: 'auto' | TransportKind;
+  private readonly fallbackAfter: number;
+  private readonly sseUrl: string;
+  private readonly commandsUrl: string;
   private readonly refreshBeforeMs: number;
   private readonly backoff: ReconnectBackoff;
   private readonly subscriptions: TopicSubscriptions;
   private readonly subscribeReplies = new PendingReplies<SubscribedData>();
   private readonly unsubscribeReplies = new PendingReplies<UnsubscribedData>();
   private readonly readReplies = new PendingReplies<number>();
+  private readonly markReplies = new PendingReplies<CountsData>();
+  private readonly inboxReplies = new PendingReplies<InboxPage>();
   /** Topics with a `subscribe` sent and its reply not in yet. */
   private readonly subscribesInFlight = new Set<string>();
-  private readonly pacer: CommandPacer;
+  private readonly pacer: CommandPacer<ClientCommand>;
 
   private token?: string;
-  private socket: WebSocketLike | null = null;
+  private transport: Transport | null = null;
+  /** What the next connection uses. */
+  private nextKind: TransportKind;
+  /** Connections in a row that ended before `welcome`. */
+  private failedAttempts = 0;
   private welcomed = false;
-  /** Bumped whenever a socket is opened or the client is closed, so that late callbacks know they are stale. */
+  /** Bumped whenever a connection is opened or the client is closed, so that late callbacks know they are stale. */
   private generation = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private refreshTimer?: ReturnType<typeof setTimeout>;
   private currentState: ConnectionState = 'idle';
   private lastWelcome: WelcomeData | null = null;
   private unread = 0;
+  private lastCounts: CountsData | null = null;
 
   constructor(options: NotificationsClientOptions) {
     super();
-    const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WebSocketImpl) throw new TypeError('no global WebSocket: pass a WebSocket class in options (e.g. from "ws")');
-    this.WebSocketImpl = WebSocketImpl;
+    this.transportMode = options.transport ?? 'auto';
+    this.nextKind = this.transportMode === 'sse' ? 'sse' : 'websocket';
+    this.WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!this.WebSocketImpl && this.transportMode !== 'sse') {
+      throw new TypeError('no global WebSocket: pass a WebSocket class in options (e.g. from "ws"), or use transport "sse"');
+    }
+    this.EventSourceImpl = options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource ?? FetchEventSource;
+    this.fallbackAfter = options.fallbackAfter ?? DEFAULT_FALLBACK_AFTER;
+    const origin = new URL(options.url);
+    origin.protocol = origin.protocol === 'wss:' ? 'https:' : 'http:';
+    this.sseUrl = options.sseUrl ?? new URL('/sse', origin).toString();
+    this.commandsUrl = options.commandsUrl ?? new URL('/commands', origin).toString();
     this.url = options.url;
     this.user = options.user;
     if (typeof options.token === 'function') this.tokenGetter = options.token;
@@ -112,7 +155,7 @@ export class NotificationsClient extends ClientEvents {
     this.refreshBeforeMs = options.refreshBeforeMs ?? 30_000;
     this.backoff = new ReconnectBackoff(options.reconnect);
     this.subscriptions = new TopicSubscriptions(options.dedupeWindow);
-    this.pacer = new CommandPacer(options.commandRate ?? DEFAULT_COMMAND_RATE, (frame) => this.socket?.send(frame));
+    this.pacer = new CommandPacer<ClientCommand>(options.commandRate ?? DEFAULT_COMMAND_RATE, (command) => this.transport?.send(command));
     for (const topic of options.topics ?? []) this.subscriptions.add(topic, true);
   }
 
@@ -124,6 +167,16 @@ export class NotificationsClient extends ClientEvents {
   /** The user's unread count, as last pushed by the server. */
   get unreadCount(): number {
     return this.unread;
+  }
+
+  /** The user's counts `{unread, unseen}`, as last pushed by the server; null until a server that sends `counts` did. */
+  get counts(): CountsData | null {
+    return this.lastCounts;
+  }
+
+  /** What carries the open connection; null when there is none. */
+  get transportKind(): TransportKind | null {
+    return this.isOpen() ? this.transport!.kind : null;
   }
 
   /** The `welcome` of the current (or last) connection. */
@@ -152,12 +205,12 @@ export class NotificationsClient extends ClientEvents {
   close(): void {
     this.generation += 1;
     this.clearTimers();
-    const socket = this.socket;
+    const transport = this.transport;
     this.dropConnection(new Error('client closed'));
     this.subscribeReplies.rejectAll(new Error('client closed'));
     this.unsubscribeReplies.rejectAll(new Error('client closed'));
     this.setState('closed');
-    socket?.close(CloseCode.normal, 'client closed');
+    transport?.close(CloseCode.normal, 'client closed');
   }
 
   /**
@@ -191,6 +244,25 @@ export class NotificationsClient extends ClientEvents {
   }
 
   /**
+   * Sets flags on notifications of the user's inbox (contract 1.2): `seen`, `read` (implies seen),
+   * `archived`. Resolves with the counts the server reports next (its reply to the mark).
+   */
+  mark(target: string[] | 'all', flags: MarkFlags): Promise<CountsData> {
+    if (!this.isOpen()) return Promise.reject(new Error('not connected'));
+    const reply = this.markReplies.wait('mark');
+    this.send('mark', { ...(target === 'all' ? { all: true as const } : { ids: target }), ...flags });
+    return reply;
+  }
+
+  /** One page of the user's inbox, newest first (contract 1.2); pass the previous page's `nextCursor` as `before`. */
+  inbox(query: InboxQuery = {}): Promise<InboxPage> {
+    if (!this.isOpen()) return Promise.reject(new Error('not connected'));
+    const reply = this.inboxReplies.wait('inbox');
+    this.send('inbox', query);
+    return reply;
+  }
+
+  /**
    * Replaces the token: sent with `auth` when connected, used by the next connection otherwise,
    * and the way out of the `unauthorized` state.
    */
@@ -200,7 +272,7 @@ export class NotificationsClient extends ClientEvents {
       clearTimeout(this.reconnectTimer);
       void this.open();
     } else if (this.isOpen()) {
-      this.send('auth', { token });
+      this.sendToken(token);
     }
   }
 
@@ -217,24 +289,39 @@ export class NotificationsClient extends ClientEvents {
       return;
     }
     if (generation !== this.generation) return;
-    let socket: WebSocketLike;
+    const kind = this.nextKind;
     try {
-      socket = new this.WebSocketImpl(this.connectionUrl(token), [SUBPROTOCOL]);
+      this.transport = this.openTransport(kind, token);
     } catch (error) {
-      this.emit('error', asError(error, 'cannot open WebSocket'));
+      this.emit('error', asError(error, `cannot open a ${kind} connection`));
       this.scheduleReconnect(this.backoff.next());
-      return;
     }
-    this.socket = socket;
-    socket.addEventListener('message', (event) => {
-      if (socket === this.socket) this.onFrame(event.data);
-    });
-    socket.addEventListener('error', (event) => {
-      if (socket === this.socket) this.emit('error', new Error(event.message ?? 'WebSocket error'));
-    });
-    socket.addEventListener('close', (event) => {
-      if (socket === this.socket) this.onClose(event.code, event.reason);
-    });
+  }
+
+  private openTransport(kind: TransportKind, token: string | undefined): Transport {
+    const identity = { token, user: this.user };
+    let transport: Transport | null = null;
+    // A transport replaced or closed since is stale: what it reports is ignored.
+    const current = (): boolean => transport !== null && transport === this.transport;
+    const events: TransportEvents = {
+      frame: (frame) => {
+        if (current()) this.onFrame(frame);
+      },
+      commandFailed: (command, error) => {
+        if (current()) this.onCommandFailed(command, error);
+      },
+      closed: (code, reason) => {
+        if (current()) this.onClose(code, reason);
+      },
+      error: (error) => {
+        if (current()) this.emit('error', error);
+      },
+    };
+    transport =
+      kind === 'sse'
+        ? new SseTransport(this.EventSourceImpl, { streamUrl: this.sseUrl, commandsUrl: this.commandsUrl }, identity, events)
+        : new WebSocketTransport(this.WebSocketImpl!, this.url, identity, events);
+    return transport;
   }
 
   /** The token to connect with: the getter is asked when there is none or it is about to expire. */
@@ -245,19 +332,7 @@ export class NotificationsClient extends ClientEvents {
     return this.token;
   }
 
-  private connectionUrl(token: string | undefined): string {
-    const url = new URL(this.url);
-    if (token !== undefined) url.searchParams.set('access_token', token);
-    else if (this.user !== undefined) url.searchParams.set('user', this.user);
-    return url.toString();
-  }
-
-  private onFrame(raw: unknown): void {
-    const frame = parseServerFrame(raw);
-    if (!frame) {
-      this.emit('error', new Error('unreadable frame from server'));
-      return;
-    }
+  private onFrame(frame: ServerFrame): void {
     switch (frame.event) {
       case 'welcome':
         return this.onWelcome(frame.data);
@@ -267,6 +342,13 @@ export class NotificationsClient extends ClientEvents {
         this.unread = frame.data.count;
         this.readReplies.resolve('read', frame.data.count);
         return this.emit('unread', frame.data);
+      case 'counts':
+        this.lastCounts = frame.data;
+        this.unread = frame.data.unread;
+        this.markReplies.resolveFirst('mark', frame.data);
+        return this.emit('counts', frame.data);
+      case 'inbox':
+        return this.inboxReplies.resolveFirst('inbox', frame.data);
       case 'subscribed':
         this.subscribesInFlight.delete(frame.data.topic);
         this.emit('subscribed', frame.data);
@@ -290,6 +372,7 @@ export class NotificationsClient extends ClientEvents {
 
   private onWelcome(welcome: WelcomeData): void {
     this.welcomed = true;
+    this.failedAttempts = 0;
     this.lastWelcome = welcome;
     this.backoff.reset();
     const personal = welcome.userId === null ? null : PERSONAL_PREFIX + welcome.userId;
@@ -308,12 +391,24 @@ export class NotificationsClient extends ClientEvents {
   }
 
   private onException(exception: ExceptionData): void {
-    const pattern = exception.cause?.pattern;
-    const topic = (exception.cause?.data as { topic?: unknown } | undefined)?.topic;
-    const error = new CommandRejectedError(exception);
+    const refused = exception.code === 'FORBIDDEN' || exception.code === 'VALIDATION_FAILED';
+    this.rejectCommand(exception.cause?.pattern, exception.cause?.data, new CommandRejectedError(exception), refused);
+    this.emit('exception', exception);
+  }
+
+  /** A command never reached the server or its answer never came back (a stream's `POST /commands` failed). */
+  private onCommandFailed(command: ClientCommand, error: Error): void {
+    this.rejectCommand(command.event, command.data, error, false);
+    this.emit('error', error);
+    // A topic left half-subscribed would miss notifications: start over, recovering every topic.
+    if (command.event === 'subscribe' || command.event === 'unsubscribe') this.restart();
+  }
+
+  /** Fails the promise of the command that `pattern` and `data` name. */
+  private rejectCommand(pattern: string | undefined, data: unknown, error: Error, refused: boolean): void {
+    const topic = (data as { topic?: unknown } | undefined)?.topic;
     if (pattern === 'subscribe' && typeof topic === 'string') {
       this.subscribesInFlight.delete(topic);
-      const refused = exception.code === 'FORBIDDEN' || exception.code === 'VALIDATION_FAILED';
       // A topic the server refuses is forgotten, so that reconnects do not ask for it again.
       const held = this.subscriptions.abortRecovery(topic);
       if (refused && this.subscriptions.isExplicit(topic)) this.subscriptions.remove(topic);
@@ -323,13 +418,18 @@ export class NotificationsClient extends ClientEvents {
       this.unsubscribeReplies.reject(topic, error);
     } else if (pattern === 'read') {
       this.readReplies.reject('read', error);
+    } else if (pattern === 'mark') {
+      this.markReplies.rejectFirst('mark', error);
+    } else if (pattern === 'inbox') {
+      this.inboxReplies.rejectFirst('inbox', error);
     }
-    this.emit('exception', exception);
   }
 
   private onClose(code: number, reason: string): void {
     const welcomed = this.welcomed;
+    const kind = this.transport?.kind;
     this.dropConnection(new Error(`connection closed (${code})`));
+    if (!welcomed) this.countFailedAttempt(kind);
     if (code === CloseCode.tokenRejected) {
       void this.awaitFreshToken(code, reason);
       return;
@@ -340,6 +440,23 @@ export class NotificationsClient extends ClientEvents {
     const delay = code === CloseCode.policy ? this.backoff.maxDelayMs : this.backoff.next();
     this.emit('disconnected', { code, reason, reconnectInMs: delay });
     this.scheduleReconnect(delay);
+  }
+
+  /** In `auto`, a transport that keeps failing before `welcome` (an upgrade a proxy blocks, no `/sse` on an older server) gives way to the other. */
+  private countFailedAttempt(kind: TransportKind | undefined): void {
+    this.failedAttempts += 1;
+    if (this.transportMode !== 'auto' || this.failedAttempts < this.fallbackAfter) return;
+    this.failedAttempts = 0;
+    this.nextKind = kind === 'websocket' ? 'sse' : 'websocket';
+  }
+
+  /** Drops the connection and opens a new one now, recovering every topic (a stream takes a new token this way). */
+  private restart(): void {
+    const transport = this.transport;
+    this.clearTimers();
+    this.dropConnection(new Error('reconnecting'));
+    transport?.close(CloseCode.normal, 'reconnecting');
+    void this.open();
   }
 
   /** After 4001: reconnect only with a token other than the one just rejected. */
@@ -364,13 +481,15 @@ export class NotificationsClient extends ClientEvents {
 
   /** Forgets everything tied to the socket that just went away. */
   private dropConnection(error: Error): void {
-    this.socket = null;
+    this.transport = null;
     this.pacer.reset();
     this.welcomed = false;
     clearTimeout(this.refreshTimer);
     this.subscriptions.dropRecoveries();
     this.subscribesInFlight.clear();
     this.readReplies.rejectAll(error);
+    this.markReplies.rejectAll(error);
+    this.inboxReplies.rejectAll(error);
     this.unsubscribeReplies.rejectAll(error);
   }
 
@@ -392,21 +511,27 @@ export class NotificationsClient extends ClientEvents {
   }
 
   private async refreshToken(expiresAt: number): Promise<void> {
-    const socket = this.socket;
+    const transport = this.transport;
     let fresh: string;
     try {
       fresh = await this.tokenGetter!();
     } catch (error) {
-      if (socket !== this.socket) return;
+      if (transport !== this.transport) return;
       this.emit('error', asError(error, 'token getter failed'));
       const left = expiresAt - Date.now();
       if (left > 0) this.refreshTimer = setTimeout(() => void this.refreshToken(expiresAt), Math.max(REFRESH_RETRY_MS, left / 2));
       return;
     }
     // The same token again cannot help; the server's 4001 will ask the getter once more.
-    if (socket !== this.socket || !this.isOpen() || fresh === this.token) return;
+    if (transport !== this.transport || !this.isOpen() || fresh === this.token) return;
     this.token = fresh;
-    this.send('auth', { token: fresh });
+    this.sendToken(fresh);
+  }
+
+  /** A WebSocket takes a new token with `auth`; a stream's identity is its URL's, so it reconnects with the new one. */
+  private sendToken(token: string): void {
+    if (this.transport?.kind === 'sse') this.restart();
+    else this.send('auth', { token });
   }
 
   private sendSubscribe(topic: string, since: string | undefined): void {
@@ -416,7 +541,7 @@ export class NotificationsClient extends ClientEvents {
   }
 
   private send<E extends keyof ClientCommandMap>(event: E, data: ClientCommandMap[E]): void {
-    this.pacer.send(encodeCommand(event, data));
+    this.pacer.send({ event, data } as ClientCommand);
   }
 
   private deliver(notifications: Notification[]): void {
@@ -424,7 +549,7 @@ export class NotificationsClient extends ClientEvents {
   }
 
   private isOpen(): boolean {
-    return this.welcomed && this.socket?.readyState === SOCKET_OPEN;
+    return this.welcomed && this.transport !== null && this.transport.isOpen;
   }
 
   private setState(state: ConnectionState): void {

@@ -24,6 +24,16 @@ export class PendingReplies<T> {
     this.take(key).forEach((waiter) => waiter.resolve(value));
   }
 
+  /** Settles the oldest promise waiting on `key`: for replies that come in the order of their commands. */
+  resolveFirst(key: string, value: T): void {
+    this.takeFirst(key)?.resolve(value);
+  }
+
+  /** Fails the oldest promise waiting on `key`. */
+  rejectFirst(key: string, error: Error): void {
+    this.takeFirst(key)?.reject(error);
+  }
+
   /** Fails every promise waiting on `key`. */
   reject(key: string, error: Error): void {
     this.take(key).forEach((waiter) => waiter.reject(error));
@@ -32,6 +42,13 @@ export class PendingReplies<T> {
   /** Fails every promise: the connection they were waiting on is gone. */
   rejectAll(error: Error): void {
     for (const key of [...this.waiters.keys()]) this.reject(key, error);
+  }
+
+  private takeFirst(key: string): Waiter<T> | undefined {
+    const list = this.waiters.get(key);
+    const first = list?.shift();
+    if (list?.length === 0) this.waiters.delete(key);
+    return first;
   }
 
   private take(key: string): Waiter<T>[] {

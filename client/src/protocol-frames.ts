@@ -1,37 +1,51 @@
 /**
  * The protocol's frames, as the service defines them (src/notifications/protocol). Imported as
- * types only: the client ships without any of the service's code.
+ * types only: the client ships without any of the service's code (the package carries their
+ * declarations).
  */
+import type { ClientCommands, ServerFrames } from '../../src/notifications/protocol/frames.js';
+
 export type {
   AuthenticatedData,
-  ClientCommands as ClientCommandMap,
   Notification,
   PongData,
-  ServerFrame,
-  ServerFrames as ServerFrameMap,
   SubscribedData,
   UnreadData,
   UnsubscribedData,
   WelcomeData,
 } from '../../src/notifications/protocol/frames.js';
 export type { ExceptionCode, ExceptionData, FieldError } from '../../src/notifications/protocol/exceptions.js';
-import type { ClientCommands, ServerFrame } from '../../src/notifications/protocol/frames.js';
 
-/** Reads one text frame; null when it is not an `{event, data}` object. */
+/** Every command the client sends, by event, with its data. */
+export type ClientCommandMap = ClientCommands;
+/** Every frame the client understands, by event, with its data. */
+export type ServerFrameMap = ServerFrames;
+/** A server frame: `{event, data}`. */
+export type ServerFrame = { [E in keyof ServerFrameMap]: { event: E; data: ServerFrameMap[E] } }[keyof ServerFrameMap];
+/** A client command: `{event, data}`. */
+export type ClientCommand = { [E in keyof ClientCommandMap]: { event: E; data: ClientCommandMap[E] } }[keyof ClientCommandMap];
+
+/** Reads one frame's JSON text; null when it is not an `{event, data}` object. */
 export function parseServerFrame(text: unknown): ServerFrame | null {
-  if (typeof text !== 'string') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
+  const value = parseObject(text);
+  if (!value) return null;
   const { event, data } = value as { event?: unknown; data?: unknown };
   if (typeof event !== 'string' || typeof data !== 'object' || data === null) return null;
   return value as ServerFrame;
 }
 
-/** Serializes one command in the `{event, data}` envelope. */
-export const encodeCommand = <E extends keyof ClientCommands>(event: E, data: ClientCommands[E]): string =>
-  JSON.stringify({ event, data });
+/** Reads the JSON text of an event whose name came separately (a Server-Sent Event); null when it is not an object. */
+export function parseFrameData(event: keyof ServerFrameMap, text: unknown): ServerFrame | null {
+  const data = parseObject(text);
+  return data ? ({ event, data } as ServerFrame) : null;
+}
+
+function parseObject(text: unknown): object | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : null;
+  } catch {
+    return null;
+  }
+}
