@@ -129,7 +129,10 @@ function feedItem(entry: Readonly<InboxItem>, inbox: Inbox): HTMLLIElement {
   return item;
 }
 
-/** Reuses the element of every item the store kept as it was (snapshots replace changed items only). */
+/**
+ * Reuses the element of every item the store kept as it was (snapshots replace changed items
+ * only) and moves only the elements out of place, so that focus and scrolling survive a change.
+ */
 function renderFeed(items: readonly Readonly<InboxItem>[], inbox: Inbox): void {
   const next = new Map<string, RenderedItem>();
   for (const item of items) {
@@ -137,8 +140,12 @@ function renderFeed(items: readonly Readonly<InboxItem>[], inbox: Inbox): void {
     next.set(item.id, previous?.item === item ? previous : { item, element: feedItem(item, inbox) });
   }
   rendered.clear();
-  for (const [id, entry] of next) rendered.set(id, entry);
-  ui.feed.replaceChildren(...[...next.values()].map((entry) => entry.element));
+  [...next.values()].forEach((entry, index) => {
+    rendered.set(entry.item.id, entry);
+    const there = ui.feed.children.item(index);
+    if (there !== entry.element) ui.feed.insertBefore(entry.element, there);
+  });
+  while (ui.feed.children.length > next.size) ui.feed.lastElementChild?.remove();
 }
 
 function render(snapshot: InboxSnapshot, inbox: Inbox): void {
