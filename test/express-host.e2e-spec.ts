@@ -48,7 +48,7 @@ describe('NotificationsModule inside an Express host app', () => {
   it('answers the inbox and history routes', async () => {
     await app.get(NotificationsService).notifyUsers(['finn'], { type: 'a' });
     const page = await http(baseUrl, 'GET', '/users/finn/notifications', undefined, auth);
-    expect(page).toEqual({ status: 200, body: { items: [expect.objectContaining({ type: 'a' })], unreadCount: 1, nextCursor: null } });
+    expect(page).toEqual({ status: 200, body: { items: [expect.objectContaining({ type: 'a', seen: false, read: false, archived: false })], unreadCount: 1, unseenCount: 1, nextCursor: null } });
     expect((await http(baseUrl, 'POST', '/users/finn/notifications/read', { all: true }, auth)).body).toEqual({ updated: 1, unreadCount: 0 });
     expect((await http(baseUrl, 'GET', '/topics/user:finn/notifications', undefined, auth)).body.items).toHaveLength(1);
     expect((await http(baseUrl, 'GET', '/users/finn/notifications?limit=0', undefined, auth)).status).toBe(400);

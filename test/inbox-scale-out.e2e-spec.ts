@@ -1,20 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { http } from './support/http.js';
-import { ScratchDatabase } from './support/scratch-database.fixture.js';
-import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
+import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
+import type { ServiceInstance } from './support/service-instance.fixture.js';
 import { TestClient } from './support/ws-client.js';
 
-const { REDIS_URL, DATABASE_URL } = process.env;
-const unset = [REDIS_URL ? null : 'REDIS_URL', DATABASE_URL ? null : 'DATABASE_URL'].filter(Boolean);
-if (unset.length > 0) console.log(`Inbox scale-out e2e skipped: ${unset.join(' and ')} unset`);
-const describeScaleOut = unset.length === 0 ? describe : describe.skip;
+const describeScaleOut = describeWithRedisAndPostgres('Inbox scale-out e2e');
 
 /** Inbox states across two `node dist/main.js` instances sharing Redis (BROKER=redis) and PostgreSQL (STORE=postgres). */
 describeScaleOut('inbox states across two instances', () => {
-  const run = randomBytes(6).toString('hex');
-  let database: ScratchDatabase;
-  let a: ServiceInstance;
-  let b: ServiceInstance;
+  const cluster = clusterFor('inbox-scale-out');
   const clients: TestClient[] = [];
 
   /** A connection of `userId` on `instance`, past `welcome` and its first counts. */
@@ -31,25 +24,10 @@ describeScaleOut('inbox states across two instances', () => {
     return body.notifications[0].id;
   };
 
-  beforeAll(async () => {
-    database = await ScratchDatabase.create(DATABASE_URL!);
-    const env = {
-      STORE: 'postgres',
-      DATABASE_URL: database.url,
-      BROKER: 'redis',
-      REDIS_URL: REDIS_URL!,
-      REDIS_CHANNEL: `inbox-scale-out:${run}`,
-      LOG_LEVEL: 'warn',
-    };
-    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
-  });
   afterEach(() => clients.splice(0).forEach((client) => client.close()));
-  afterAll(async () => {
-    await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
-    await database?.drop();
-  });
 
   it("mark on one instance answers the caller and changes counts on the user's connection on the other, only when a count changed", async () => {
+    const { run, a, b } = cluster();
     const dana = `dana-${run}`;
     const [onA, onB] = [await connect(a, dana), await connect(b, dana)];
     const ids = [await notify(a, dana, 'order.shipped'), await notify(b, dana, 'comment'), await notify(a, dana, 'order.shipped')];
@@ -80,6 +58,7 @@ describeScaleOut('inbox states across two instances', () => {
   });
 
   it('inbox on either instance pages the caller’s own inbox, with its filters, and never another user’s', async () => {
+    const { run, a, b } = cluster();
     const [erin, fred] = [`erin-${run}`, `fred-${run}`];
     const ids = [];
     for (const [n, instance] of [a, b, a, b].entries()) ids.push(await notify(instance, erin, n % 2 === 0 ? 'order.shipped' : 'comment'));

@@ -1,23 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { eventually } from './support/eventually.js';
 import { http } from './support/http.js';
-import { ScratchDatabase } from './support/scratch-database.fixture.js';
-import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
+import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
+import type { ServiceInstance } from './support/service-instance.fixture.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 
-const { REDIS_URL, DATABASE_URL } = process.env;
-const unset = [REDIS_URL ? null : 'REDIS_URL', DATABASE_URL ? null : 'DATABASE_URL'].filter(Boolean);
-if (unset.length > 0) console.log(`Scale-out e2e skipped: ${unset.join(' and ')} unset`);
-const describeScaleOut = unset.length === 0 ? describe : describe.skip;
+const describeScaleOut = describeWithRedisAndPostgres('Scale-out e2e');
 
 const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'notification').map((f) => f.data);
 
 /** Two `node dist/main.js` processes on their own ports, one Redis channel and one database between them. */
 describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => {
-  const run = randomBytes(6).toString('hex');
-  let database: ScratchDatabase;
-  let a: ServiceInstance;
-  let b: ServiceInstance;
+  const cluster = clusterFor('scale-out');
   const clients: TestClient[] = [];
 
   const connect = async (instance: ServiceInstance, userId?: string): Promise<TestClient> => {
@@ -39,25 +32,10 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
     return body.items as Array<{ id: string; payload: Record<string, unknown> }>;
   };
 
-  beforeAll(async () => {
-    database = await ScratchDatabase.create(DATABASE_URL!);
-    const env = {
-      STORE: 'postgres',
-      DATABASE_URL: database.url,
-      BROKER: 'redis',
-      REDIS_URL: REDIS_URL!,
-      REDIS_CHANNEL: `scale-out:${run}`,
-      LOG_LEVEL: 'warn',
-    };
-    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
-  });
   afterEach(() => clients.splice(0).forEach((client) => client.close()));
-  afterAll(async () => {
-    await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
-    await database?.drop();
-  });
 
   it('every client on either instance gets every notification of its topics exactly once, in id order, while both instances publish', async () => {
+    const { run, a, b } = cluster();
     const [orders, invoices] = [`orders.${run}`, `invoices.${run}`];
     const subscriptions: Array<[TestClient, string[]]> = [
       [await connect(a), [orders, invoices]],
@@ -112,6 +90,7 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
   });
 
   it("a user's personal notifications reach the user's connections on both instances, whichever instance published them", async () => {
+    const { run, a, b } = cluster();
     const [alice, bob] = [`alice-${run}`, `bob-${run}`];
     const aliceOnA = await connect(a, alice);
     const aliceOnB = await connect(b, alice);
@@ -136,6 +115,7 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
   });
 
   it("a read on one instance moves the unread count on the user's connections to the other", async () => {
+    const { run, a, b } = cluster();
     const carol = `carol-${run}`;
     const carolOnA = await connect(a, carol);
     const carolOnB = await connect(b, carol);

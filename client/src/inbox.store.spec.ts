@@ -144,6 +144,21 @@ describe('createInbox', () => {
     expect(inbox.getSnapshot().counts).toEqual({ unread: 0, unseen: 0 });
   });
 
+  it('marks every item seen, the loaded ones included, when the server confirms markAllSeen', async () => {
+    client.open('ada');
+    client.inboxCalls[0].reply.resolve(page(['n2', 'n1'], null));
+    await settle();
+    const seen = inbox.markAllSeen();
+    expect(client.markCalls[0]).toMatchObject({ target: 'all', flags: { seen: true } });
+    client.markCalls[0].reply.resolve({ unread: 2, unseen: 0 });
+    await seen;
+    expect(inbox.getSnapshot().items.map((item) => [item.seen, item.read])).toEqual([
+      [true, false],
+      [true, false],
+    ]);
+    expect(inbox.getSnapshot().counts).toEqual({ unread: 2, unseen: 0 });
+  });
+
   it('applies marks when the server confirms them: read implies seen, archived leaves the feed for good', async () => {
     client.open('ada');
     client.inboxCalls[0].reply.resolve(page(['n3', 'n2', 'n1'], null));

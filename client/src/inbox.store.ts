@@ -38,6 +38,8 @@ export interface Inbox {
   markSeen(ids: string[]): Promise<void>;
   markRead(ids: string[]): Promise<void>;
   markAllRead(): Promise<void>;
+  /** What opening the bell does: every unseen item, loaded or not, becomes seen. */
+  markAllSeen(): Promise<void>;
   /** Dismisses items from the feed (they stay readable over REST with `archived=true`). */
   archive(ids: string[]): Promise<void>;
   /** Stops listening to the client. */
@@ -183,6 +185,7 @@ export function createInbox(client: InboxSource, options: InboxOptions = {}): In
     markSeen: (ids) => mark(ids, { seen: true }),
     markRead: (ids) => mark(ids, { read: true }),
     markAllRead: () => mark('all', { read: true }),
+    markAllSeen: () => mark('all', { seen: true }),
     archive: (ids) => mark(ids, { archived: true }),
     destroy() {
       for (const off of unsubscribes) off();

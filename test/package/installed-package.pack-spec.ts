@@ -100,7 +100,7 @@ describe('the packed package', () => {
       const first = await expectHostPushDelivered(baseUrl, wsUrl, 'bob');
       const second = await expectHostPushDelivered(baseUrl, wsUrl, 'bob');
       const page = await http(baseUrl, 'GET', '/users/bob/notifications?limit=1', undefined, auth);
-      expect(page).toEqual({ status: 200, body: { items: [expect.objectContaining({ id: second })], unreadCount: 2, nextCursor: expect.any(String) } });
+      expect(page).toEqual({ status: 200, body: { items: [expect.objectContaining({ id: second })], unreadCount: 2, unseenCount: 2, nextCursor: expect.any(String) } });
       const rest = await http(baseUrl, 'GET', `/users/bob/notifications?before=${page.body.nextCursor}`, undefined, auth);
       expect(rest.body).toMatchObject({ items: [expect.objectContaining({ id: first })], nextCursor: null });
       const read = await http(baseUrl, 'POST', '/users/bob/notifications/read', { all: true }, auth);

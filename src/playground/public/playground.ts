@@ -222,7 +222,7 @@ function openCenter(): void {
   const current = session;
   // Opening the bell is seeing: every unseen notification of the inbox, loaded or not, becomes seen.
   if (!current || current.inbox.getSnapshot().counts.unseen === 0) return;
-  current.client.mark('all', { seen: true }).catch((error: Error) => log(`mark seen: ${error.message}`, true));
+  void current.inbox.markAllSeen();
 }
 
 function closeCenter(): void {
