@@ -73,8 +73,12 @@ async function openOne(baseUrl, user, topic) {
   }
 }
 
-/** Opens `count` connections, `concurrency` handshakes at a time; users[i] names connection i when given. */
+/**
+ * Opens `count` connections, `concurrency` handshakes at a time; users[i] names connection i
+ * when given. `url` may list several instances: connection i goes to url[i % url.length].
+ */
 async function open({ url, count, users, topic, concurrency }) {
+  const urls = Array.isArray(url) ? url : [url];
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -83,7 +87,7 @@ async function open({ url, count, users, topic, concurrency }) {
     while (next < count) {
       const index = next++;
       try {
-        await openOne(url, users ? users[index] : null, topic);
+        await openOne(urls[index % urls.length], users ? users[index] : null, topic);
         ok++;
       } catch (error) {
         failed++;

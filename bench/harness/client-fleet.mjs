@@ -21,9 +21,10 @@ function startClientProcess(name, script, cpu, openFiles) {
  */
 export class ClientFleet {
   /**
-   * Opens `count` connections to `wsUrl`; each subscribes to `topic` when given, and
-   * connection i connects as users[i] when `users` is given. Throws unless all opened.
-   * @param {{wsUrl: string, count: number, perProcess: number, cpu: number|null, topic?: string, users?: string[]}} options
+   * Opens `count` connections to `wsUrl` (spread over its instances when a list); each
+   * subscribes to `topic` when given, and connection i connects as users[i] when `users` is
+   * given. Throws unless all opened.
+   * @param {{wsUrl: string|string[], count: number, perProcess: number, cpu: number|null, topic?: string, users?: string[]}} options
    */
   static async open({ wsUrl, count, perProcess, cpu, topic = null, users = null }) {
     const processes = Math.ceil(count / perProcess);

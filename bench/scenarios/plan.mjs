@@ -2,6 +2,8 @@ import { fanoutScenario } from './fanout.scenario.mjs';
 import { idleScenario } from './idle.scenario.mjs';
 import { ingestScenario } from './ingest.scenario.mjs';
 import { personalScenario } from './personal.scenario.mjs';
+import { scaleOutFanoutScenario } from './scaleout-fanout.scenario.mjs';
+import { scaleOutIngestScenario } from './scaleout-ingest.scenario.mjs';
 
 /**
  * The scenarios in run order, at full size or tiny for `--smoke` (seconds, for CI), and how
@@ -18,6 +20,11 @@ export function scenarioPlan(smoke) {
         personalScenario({ users: 100, rate: 100, ...phase }),
         ingestScenario({ connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
         idleScenario({ connections: 250, settleS: 0.5 }),
+        ...[1, 2].flatMap((instances) => [
+          scaleOutIngestScenario({ instances, topics: 'hot', connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
+          scaleOutIngestScenario({ instances, topics: 'many', connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
+          scaleOutFanoutScenario({ instances, subscribers: 60, rate: 20, ...phase }),
+        ]),
       ],
     };
   }
