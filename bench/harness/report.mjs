@@ -4,6 +4,7 @@ import { join } from 'node:path';
 const GROUP_TITLES = {
   realtime: 'Realtime: the service against raw `ws` baselines',
   ingest: 'REST ingest: the service against `node:http` + better-sqlite3',
+  storm: 'Reconnect storm: a deploy of one instance (SIGTERM, a new instance on the same port), the service against raw `ws`',
   scaleout: 'Scale-out (STORE=postgres BROKER=redis): the service against `node:http` + pg + ioredis + preframed `ws`',
 };
 
