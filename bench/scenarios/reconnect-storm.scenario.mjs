@@ -32,6 +32,8 @@ class RestartableServer {
       throw error;
     }
     const server = new RestartableServer(target, placement, current);
+    // What starting costs before any client connects, taken off the new instance's CPU.
+    server.startupCpu = cpuMicros(current.pid);
     return {
       server,
       stop: async () => {
@@ -72,6 +74,7 @@ class RestartableServer {
   async restart() {
     const { port } = this.current;
     await this.current.stop();
+    this.stoppedAt = Date.now();
     this.current = await ServerUnderTest.start(this.target, { ...this.placement, port });
   }
 }
@@ -89,7 +92,8 @@ function quantileMs(sortedMs, q) {
  * notifications a second runs; SIGTERM; a new instance on the same port; every client back
  * with the client library's backoff and `since`. Measured: the time from SIGTERM until 50%,
  * 99% and 100% are live again (subscribed and replayed), the new instance's CPU per reconnect
- * from when it answered HTTP, what each client missed, and every refusal.
+ * (all it used until every client was back, less what the first instance used to start), what
+ * each client missed, and every refusal.
  */
 async function runStorm(server, { clients, topics, rate, perProcess, settleS }, { pinning }) {
   const keepsHistory = server.name === 'service';
@@ -127,7 +131,6 @@ async function runStorm(server, { clients, topics, rate, perProcess, settleS }, 
     await askAll(processes, { cmd: 'storm', at: stormAt }, 'storming');
     await server.restart();
     const readyAt = Date.now();
-    const cpuStart = cpuMicros(server.pid);
     let liveAgain = 0;
     let allBackAt = null;
     while (Date.now() - stormAt < RECOVERY_TIMEOUT_MS) {
@@ -139,7 +142,7 @@ async function runStorm(server, { clients, topics, rate, perProcess, settleS }, 
       }
       await sleep(50);
     }
-    const cpu = cpuMicros(server.pid) - cpuStart;
+    const cpu = cpuMicros(server.pid) - server.startupCpu;
     // The stream goes on a little after the storm, then every client must hold all of it.
     await sleep(settleS * 1000);
     const finalSeqs = await stream.stop();
@@ -154,15 +157,16 @@ async function runStorm(server, { clients, topics, rate, perProcess, settleS }, 
       return table;
     };
     const closeCodes = merge('closeCodes');
-    const reconnectedAfterReady = liveAgainMs.filter((ms) => stormAt + ms >= readyAt).length;
     return {
       clients,
+      stopMs: server.stoppedAt - stormAt,
       restartMs: readyAt - stormAt,
       live50Ms: quantileMs(liveAgainMs, 0.5),
       live99Ms: quantileMs(liveAgainMs, 0.99),
       live100Ms: liveAgainMs.length === clients ? liveAgainMs[liveAgainMs.length - 1] : null,
       allBackMs: allBackAt === null ? null : allBackAt - stormAt,
-      cpuPerReconnectMicros: reconnectedAfterReady > 0 ? cpu / reconnectedAfterReady : null,
+      cpuPerReconnectMicros: liveAgainMs.length > 0 ? cpu / liveAgainMs.length : null,
+      startupCpuMicros: server.startupCpu,
       notLive: sum('notLive'),
       missed: keepsHistory ? sum('missed') : null,
       clientsMissing: keepsHistory ? sum('clientsMissing') : null,
@@ -203,6 +207,7 @@ export function reconnectStormScenario({ clients, topics, rate, perProcess, sett
     connections: clients,
     start: (name, placement) => RestartableServer.start(name, placement),
     metrics: [
+      { key: 'stopMs', label: 'SIGTERM until the old instance exited, ms', digits: 0, ratio: true },
       { key: 'restartMs', label: 'SIGTERM until the new instance answers, ms', digits: 0, ratio: true },
       { key: 'live50Ms', label: '50% live again, ms after SIGTERM', digits: 0, ratio: true },
       { key: 'live99Ms', label: '99% live again, ms', digits: 0, ratio: true },
