@@ -16,7 +16,9 @@ function onMessage(connection, text) {
   switch (frame.event) {
     case 'notification': {
       const { seq, t, m } = frame.data.payload;
-      tally.notification(connection.track, seq, m === 1, (nowMs() - t) * 1000);
+      // Order is the id's: instances taking the publisher's requests in turn may number them in either order.
+      const { id } = frame.data;
+      tally.notification(connection.track, seq, m === 1, (nowMs() - t) * 1000, Number(id.slice(id.lastIndexOf('-') + 1)));
       return;
     }
     case 'welcome':

@@ -126,8 +126,8 @@ function status() {
 }
 
 /**
- * What each client missed: seqs of its topic from the first it saw to the last published that
- * never arrived; and the handshakes refused, by the old instance shutting down (before
+ * What each client that is live again missed: seqs of its topic from the first it saw to the
+ * last published that never arrived; and the handshakes refused, by the old instance shutting down (before
  * `readyAt`) or by the new one.
  */
 function report(finalSeqs, readyAt) {
@@ -138,7 +138,8 @@ function report(finalSeqs, readyAt) {
   let clientsMissing = 0;
   for (const client of clients) {
     const last = finalSeqs[client.topic];
-    if (client.firstSeq === undefined || last === undefined) continue;
+    // A client not back yet is reported as such; what it has not received yet is not lost.
+    if (!client.live || client.firstSeq === undefined || last === undefined) continue;
     let seen = 0;
     for (let seq = client.firstSeq; seq <= last; seq++) seen += client.track.seen[seq] === 1 ? 1 : 0;
     const lost = last - client.firstSeq + 1 - seen;

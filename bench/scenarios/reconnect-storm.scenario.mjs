@@ -12,7 +12,7 @@ import { serverTarget } from '../harness/targets.mjs';
 import { RetryingStream } from '../client/retrying-stream.mjs';
 
 const STORM_CLIENT = fileURLToPath(new URL('../client/storm-client.mjs', import.meta.url));
-const RECOVERY_TIMEOUT_MS = 60000;
+const RECOVERY_TIMEOUT_MS = 120000;
 const HANDSHAKES_PER_PAUSE = 64;
 
 /**
