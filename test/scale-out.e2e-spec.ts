@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import { seqOf } from '../src/notifications/store/notification-id.js';
 import { eventually } from './support/eventually.js';
 import { http } from './support/http.js';
 import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
@@ -140,5 +142,31 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
     expect(inbox.body).toMatchObject({ unreadCount: 0, nextCursor: null });
     expect(inbox.body.items.map((item: { id: string; read: boolean }) => [item.id, item.read])).toEqual([...ids].reverse().map((id) => [id, true]));
     for (const client of [carolOnA, carolOnB]) await client.expectNone('unread', 200);
+  });
+
+  it('publishes the appends of one commit batch as one Redis message, in id order', async () => {
+    const { run, a, b } = cluster();
+    const topic = `batched.${run}`;
+    const watcher = new Redis(process.env.REDIS_URL!);
+    const messages: Array<Array<{ notification?: { id: string; topic: string } }>> = [];
+    watcher.on('message', (_channel: string, message: string) => messages.push(JSON.parse(message)));
+    await watcher.subscribe(`scale-out:${run}`);
+    try {
+      const subscriber = await connect(b);
+      await subscribe(subscriber, [topic]);
+      // Concurrent requests: those arriving while a batch commits wait together for the next one.
+      const count = 40;
+      const accepted = await Promise.all(Array.from({ length: count }, (_, n) => publish(a, { type: 'scale.batched', topic, payload: { n } })));
+      const ids = accepted.map(([{ id }]) => id).sort((x, y) => seqOf(x) - seqOf(y));
+      const delivered: string[] = [];
+      for (let n = 0; n < count; n++) delivered.push((await subscriber.next('notification')).data.id);
+      expect(delivered).toEqual(ids);
+
+      const carried = messages.filter((events) => events.some((event) => event.notification?.topic === topic));
+      expect(carried.flat().map((event) => event.notification!.id)).toEqual(ids);
+      expect(carried.length).toBeLessThan(count);
+    } finally {
+      watcher.disconnect();
+    }
   });
 });

@@ -11,9 +11,14 @@ const HEARTBEAT_SLICES = 10;
 /**
  * Starts the baseline on PORT; `deliver(sockets, notification)` is the only part that differs
  * between baselines: how one notification reaches every socket of its topic.
+ * With `append`, a publish is handed to it (it stores and relays the notifications, and
+ * answers what `POST /notifications` answers) and reaches sockets only through the returned
+ * `fanOut`, as a notification relayed from any instance does.
  * @param {(sockets: Set<import('ws').WebSocket>, notification: object) => void} deliver
+ * @param {{append?: (request: {topics: string[], type: string, payload: object}) => Promise<Array<{id: string, topic: string}>>}} [options]
+ * @returns {{fanOut: (notification: {topic: string}) => void}}
  */
-export function startWireServer(deliver) {
+export function startWireServer(deliver, { append = null } = {}) {
   const topics = new Map();
   const epoch = Date.now().toString(36);
   let lastSeq = 0;
@@ -39,6 +44,13 @@ export function startWireServer(deliver) {
     if (read.error) return answer(res, read.status, { message: read.error });
     const request = readNotificationRequest(read.body);
     if (request.error) return answer(res, 400, { message: request.error });
+    if (append) {
+      try {
+        return answer(res, 202, { notifications: await append(request) });
+      } catch (error) {
+        return answer(res, 503, { message: error.message });
+      }
+    }
     const accepted = [];
     for (const topic of request.topics) {
       const notification = {
@@ -121,4 +133,10 @@ export function startWireServer(deliver) {
   process.on('SIGTERM', () => process.exit(0));
   process.on('SIGINT', () => process.exit(0));
   http.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+  return {
+    fanOut: (notification) => {
+      const sockets = topics.get(notification.topic);
+      if (sockets) deliver(sockets, notification);
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { LatencyHistogram } from './latency-histogram.mjs';
 
 /**
  * What one subscriber has seen of its sequence: a bitmap of received `seq`s and the highest
- * one, so that a repeat is a duplicate and a lower-than-highest arrival is out of order.
+ * order key, so that a repeat is a duplicate and an arrival below the highest is out of order.
  */
 export class SequenceTrack {
   constructor() {
@@ -10,8 +10,12 @@ export class SequenceTrack {
     this.highest = -1;
   }
 
-  /** Marks `seq`; answers 'duplicate', 'disorder' or 'new'. */
-  mark(seq) {
+  /**
+   * Marks `seq`; answers 'duplicate', 'disorder' or 'new'. `order` is what must increase (by
+   * default `seq`): with several instances publishing, the notification id's own sequence, as
+   * two instances may take the publisher's requests in either order.
+   */
+  mark(seq, order = seq) {
     if (seq >= this.seen.length) {
       const grown = new Uint8Array(Math.max(seq + 1, this.seen.length * 2));
       grown.set(this.seen);
@@ -19,8 +23,8 @@ export class SequenceTrack {
     }
     if (this.seen[seq] === 1) return 'duplicate';
     this.seen[seq] = 1;
-    if (seq < this.highest) return 'disorder';
-    this.highest = seq;
+    if (order < this.highest) return 'disorder';
+    this.highest = order;
     return 'new';
   }
 }
@@ -43,9 +47,9 @@ export class DeliveryTally {
     this.latency = new LatencyHistogram();
   }
 
-  /** Counts one notification carrying `seq`, sent in the measured phase or not, `latencyMicros` after its scheduled time. */
-  notification(track, seq, measured, latencyMicros) {
-    const verdict = track.mark(seq);
+  /** Counts one notification carrying `seq` (in id order `order`), sent in the measured phase or not, `latencyMicros` after its scheduled time. */
+  notification(track, seq, measured, latencyMicros, order = seq) {
+    const verdict = track.mark(seq, order);
     if (verdict === 'duplicate') {
       this.duplicates++;
       return;

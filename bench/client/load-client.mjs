@@ -21,7 +21,9 @@ function onFrame(connection, event, data) {
   switch (event) {
     case 'notification': {
       const { seq, t, m } = data.payload;
-      tally.notification(connection.track, seq, m === 1, (nowMs() - t) * 1000);
+      // Order is the id's: instances taking the publisher's requests in turn may number them in either order.
+      const { id } = data;
+      tally.notification(connection.track, seq, m === 1, (nowMs() - t) * 1000, Number(id.slice(id.lastIndexOf('-') + 1)));
       return;
     }
     case 'welcome':
@@ -98,9 +100,13 @@ async function openOne(baseUrl, user, topic) {
   }
 }
 
-/** Opens `count` connections, `concurrency` handshakes at a time; users[i] names connection i when given. */
+/**
+ * Opens `count` connections, `concurrency` handshakes at a time; users[i] names connection i
+ * when given. `url` may list several instances: connection i goes to url[i % url.length].
+ */
 async function open({ url, count, users, topic, concurrency, transport }) {
   const openConnection = transport === 'sse' ? openStream : openOne;
+  const urls = Array.isArray(url) ? url : [url];
   let next = 0;
   let ok = 0;
   let failed = 0;
@@ -109,7 +115,7 @@ async function open({ url, count, users, topic, concurrency, transport }) {
     while (next < count) {
       const index = next++;
       try {
-        await openConnection(url, users ? users[index] : null, topic);
+        await openConnection(urls[index % urls.length], users ? users[index] : null, topic);
         ok++;
       } catch (error) {
         failed++;

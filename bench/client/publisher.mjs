@@ -32,10 +32,12 @@ async function post(client, body) {
 
 /**
  * Publishes `rate` notifications a second from `startAt` (epoch ms) for warmupS + measureS
- * seconds, to `topic`, or each to one random user of `users` with a per-user sequence.
+ * seconds, to `topic`, or each to one random user of `users` with a per-user sequence; `url`
+ * may list several instances, which take the publishes in turn.
  */
 async function run({ url, startAt, warmupS, measureS, rate, topic, users }) {
-  const client = new PipelinedHttpClient(url);
+  // Several instances take the publishes in turn, each on its own pipelined connection.
+  const clients = (Array.isArray(url) ? url : [url]).map((base) => new PipelinedHttpClient(base));
   const interval = 1000 / rate;
   const total = Math.round((warmupS + measureS) * rate);
   const measureFrom = Math.round(warmupS * rate);
@@ -59,7 +61,7 @@ async function run({ url, startAt, warmupS, measureS, rate, topic, users }) {
     }
     report.sent[m ? 'measured' : 'warmup']++;
     report.maxLagMs = Math.max(report.maxLagMs, nowMs() - scheduled);
-    const pending = post(client, body).then((error) => {
+    const pending = post(clients[i % clients.length], body).then((error) => {
       inFlight.delete(pending);
       if (error === null) return;
       report.errors++;
@@ -82,7 +84,7 @@ async function run({ url, startAt, warmupS, measureS, rate, topic, users }) {
     report.errors += inFlight.size;
     report.firstError ??= `${inFlight.size} publishes unanswered after ${ANSWERS_TIMEOUT_MS} ms`;
   }
-  client.close();
+  for (const client of clients) client.close();
   return report;
 }
 

@@ -21,10 +21,11 @@ function startClientProcess(name, script, cpu, openFiles) {
  */
 export class ClientFleet {
   /**
-   * Opens `count` connections to `wsUrl`; each subscribes to `topic` when given, and
-   * connection i connects as users[i] when `users` is given. Throws unless all opened.
-   * `transport: 'sse'` opens SSE streams (`GET /sse` of the same server) instead of WebSockets.
-   * @param {{wsUrl: string, count: number, perProcess: number, cpu: number|null, topic?: string, users?: string[], transport?: 'ws'|'sse'}} options
+   * Opens `count` connections to `wsUrl` (spread over its instances when a list); each
+   * subscribes to `topic` when given, and connection i connects as users[i] when `users` is
+   * given. Throws unless all opened. `transport: 'sse'` opens SSE streams (`GET /sse` of the
+   * same server) instead of WebSockets.
+   * @param {{wsUrl: string|string[], count: number, perProcess: number, cpu: number|null, topic?: string, users?: string[], transport?: 'ws'|'sse'}} options
    */
   static async open({ wsUrl, count, perProcess, cpu, topic = null, users = null, transport = 'ws' }) {
     const processes = Math.ceil(count / perProcess);

@@ -1,7 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const GROUP_TITLES = { realtime: 'Realtime: the service against raw `ws` baselines', ingest: 'REST ingest: the service against `node:http` + better-sqlite3' };
+const GROUP_TITLES = {
+  realtime: 'Realtime: the service against raw `ws` baselines',
+  ingest: 'REST ingest: the service against `node:http` + better-sqlite3',
+  storm: 'Reconnect storm: a deploy of one instance (SIGTERM, a new instance on the same port), the service against raw `ws`',
+  scaleout: 'Scale-out (STORE=postgres BROKER=redis): the service against `node:http` + pg + ioredis + preframed `ws`',
+};
 
 function formatValue(value, digits) {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';

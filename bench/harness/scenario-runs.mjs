@@ -7,8 +7,9 @@ import { serverTarget } from './targets.mjs';
 const SERVER_FD_HEADROOM = 1000;
 const log = (line) => console.error(line);
 
-/** Starts one server for a scenario (with a SQLite file of its own when the scenario stores). */
+/** Starts one server for a scenario (with a SQLite file of its own when the scenario stores), or what the scenario's own `start` starts. */
 async function start(scenario, name, pinning) {
+  if (scenario.start) return scenario.start(name, { pinning, openFiles: scenario.connections + SERVER_FD_HEADROOM });
   const dataDir = scenario.sqlite ? mkdtempSync(join(tmpdir(), 'bench-sqlite-')) : null;
   const stop = async (server) => {
     await server?.stop();

@@ -42,7 +42,7 @@ function answersHttp(port) {
 export class ServerUnderTest {
   /**
    * @param {{name: string, script: string, env?: NodeJS.ProcessEnv}} target
-   * @param {{cpu: number|null, openFiles: number}} placement
+   * @param {{cpu: number|null, openFiles: number, port?: number}} placement port: a given one (a restart), else a free one
    */
   static async start(target, placement) {
     for (let attempt = 1; ; attempt++) {
@@ -55,8 +55,8 @@ export class ServerUnderTest {
     }
   }
 
-  static async startOnce(target, { cpu, openFiles }) {
-    const port = await freePort();
+  static async startOnce(target, { cpu, openFiles, port: fixedPort }) {
+    const port = fixedPort ?? (await freePort());
     const argv = withOpenFiles(
       openFiles,
       pinnedCommand(cpu, [process.execPath, '--expose-gc', '--import', PROBE, target.script]),

@@ -19,7 +19,8 @@ function environment(extra) {
 
 /**
  * How to start a server under test by name: `service` (dist/main.js), the `ws` baselines
- * `naive` and `preframed`, the ingest baseline `http-sqlite` and the framework reference `nest-fastify`.
+ * `naive` and `preframed`, the ingest baseline `http-sqlite`, the framework reference `nest-fastify`
+ * and the scale-out baseline `pg-redis` (its database and channel come from the scenario, see server-cluster.mjs).
  * @param {string} name
  * @param {{sqlitePath: string|null}} storage where SQLite-backed servers keep their file, or null for memory
  * @returns {{name: string, script: string, env: NodeJS.ProcessEnv}}
@@ -48,6 +49,8 @@ export function serverTarget(name, { sqlitePath }) {
       };
     case 'http-sqlite':
       return { name, script: `${BENCH}baselines/ingest-server.mjs`, env: environment({ SQLITE_PATH: sqlitePath }) };
+    case 'pg-redis':
+      return { name, script: `${BENCH}baselines/pg-redis-server.mjs`, env: environment({ HEARTBEAT_MS: String(HEARTBEAT_MS), MAX_BUFFERED_BYTES }) };
     case 'nest-fastify':
       return { name, script: `${BENCH}baselines/nest-fastify-server.mjs`, env: environment({}) };
     default:

@@ -6,6 +6,9 @@ import { cpuMicros, stealMicros, stealPercent } from '../harness/proc-stats.mjs'
 
 const PUBLISH_LEAD_MS = 1000;
 
+/** CPU time of the server so far: every instance of a cluster (see ServerCluster), else its one process. */
+const serverCpuMicros = (server) => (server.cpuMicros ? server.cpuMicros() : cpuMicros(server.pid));
+
 /**
  * One open-loop delivery measurement against a running server: connect the clients, publish
  * at `rate` for warmupS + measureS, wait up to drainS for the measured deliveries, and
@@ -16,7 +19,7 @@ const PUBLISH_LEAD_MS = 1000;
  */
 export async function runDeliveries(server, load, { pinning, perProcess }) {
   const fleet = await ClientFleet.open({
-    wsUrl: server.wsUrl,
+    wsUrl: server.wsUrls ?? server.wsUrl,
     count: load.connections,
     perProcess,
     cpu: pinning.client,
@@ -28,13 +31,15 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
     const startAt = Date.now() + PUBLISH_LEAD_MS;
     const measureAt = startAt + load.warmupS * 1000;
     let start = null;
+    let backingStart = null;
     const startTimer = setTimeout(() => {
-      start = { server: cpuMicros(server.pid), clients: fleet.cpuMicros(), steal: stealMicros(pinning.server), wall: performance.now() };
+      start = { server: serverCpuMicros(server), clients: fleet.cpuMicros(), steal: stealMicros(pinning.server), wall: performance.now() };
+      backingStart = server.backing?.sample();
     }, measureAt - Date.now());
     let published;
     try {
       published = await publish({
-        url: server.url,
+        url: server.urls ?? server.url,
         cpu: pinning.client,
         startAt,
         warmupS: load.warmupS,
@@ -53,11 +58,13 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
       await sleep(100);
       tally = await fleet.tally();
     }
-    const end = { server: cpuMicros(server.pid), clients: fleet.cpuMicros(), steal: stealMicros(pinning.server), wall: performance.now() };
+    const end = { server: serverCpuMicros(server), clients: fleet.cpuMicros(), steal: stealMicros(pinning.server), wall: performance.now() };
+    const backing = server.backing ? backingPerDelivery(await backingStart, await server.backing.sample(), tally.measured) : {};
     server.assertRunning();
     const wallMicros = (end.wall - start.wall) * 1000;
     const serverCpu = end.server - start.server;
     return {
+      ...backing,
       deliveries: tally.measured,
       expected,
       cpuPerDeliveryMicros: tally.measured > 0 ? serverCpu / tally.measured : null,
@@ -87,6 +94,12 @@ export async function runDeliveries(server, load, { pinning, perProcess }) {
   }
 }
 
+/** What PostgreSQL and Redis spent per delivery between two BackingCpu samples. */
+function backingPerDelivery(start, end, deliveries) {
+  const per = (key) => (deliveries > 0 ? (end[key] - start[key]) / deliveries : null);
+  return { postgresCpuPerDeliveryMicros: per('postgres'), redisCpuPerDeliveryMicros: per('redis') };
+}
+
 /** What went wrong in a delivery run: anything lost, repeated, reordered, dropped or refused. */
 export function deliveryProblems(result) {
   const problems = [];
@@ -100,7 +113,7 @@ export function deliveryProblems(result) {
 }
 
 /** Figures of a round that the summary gives as the median over the rounds. */
-const MEDIANS = ['cpuPerDeliveryMicros', 'p50Ms', 'p99Ms', 'p999Ms', 'serverCpuPercent', 'clientCpuPercent', 'serverCpuStealPercent', 'publisherMaxLagMs'];
+const MEDIANS = ['cpuPerDeliveryMicros', 'postgresCpuPerDeliveryMicros', 'redisCpuPerDeliveryMicros', 'p50Ms', 'p99Ms', 'p999Ms', 'serverCpuPercent', 'clientCpuPercent', 'serverCpuStealPercent', 'publisherMaxLagMs'];
 /** Counts of a round that the summary adds up, so that a problem in any round shows. */
 const TOTALS = ['deliveries', 'expected', 'loss', 'duplicates', 'disorder', 'dropped', 'exceptions', 'unreadFrames', 'publishErrors', 'measuredWallS'];
 

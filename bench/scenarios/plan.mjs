@@ -3,6 +3,9 @@ import { idleScenario } from './idle.scenario.mjs';
 import { ingestScenario } from './ingest.scenario.mjs';
 import { personalScenario } from './personal.scenario.mjs';
 import { sseFanoutScenario } from './sse-fanout.scenario.mjs';
+import { reconnectStormScenario } from './reconnect-storm.scenario.mjs';
+import { scaleOutFanoutScenario } from './scaleout-fanout.scenario.mjs';
+import { scaleOutIngestScenario } from './scaleout-ingest.scenario.mjs';
 
 /**
  * The scenarios in run order, at full size or tiny for `--smoke` (seconds, for CI), and how
@@ -20,6 +23,12 @@ export function scenarioPlan(smoke) {
         personalScenario({ users: 100, rate: 100, ...phase }),
         ingestScenario({ connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
         idleScenario({ connections: 250, settleS: 0.5 }),
+        reconnectStormScenario({ clients: 200, topics: 10, rate: 50, perProcess: 100, settleS: 0.5 }),
+        ...[1, 2].flatMap((instances) => [
+          scaleOutIngestScenario({ instances, topics: 'hot', connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
+          scaleOutIngestScenario({ instances, topics: 'many', connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
+          scaleOutFanoutScenario({ instances, subscribers: 60, rate: 20, ...phase }),
+        ]),
       ],
     };
   }
@@ -33,6 +42,12 @@ export function scenarioPlan(smoke) {
       personalScenario({ users: 2000, rate: 500, ...phase }),
       ingestScenario({ connections: 50, warmupS: 3, burstS: 3, rounds: 8 }),
       idleScenario({ connections: 10000, settleS: 3 }),
+      reconnectStormScenario({ clients: 10000, topics: 100, rate: 50, perProcess: 5000, settleS: 2 }),
+      ...[1, 2].flatMap((instances) => [
+        scaleOutIngestScenario({ instances, topics: 'hot', connections: 50, warmupS: 3, burstS: 3, rounds: 6 }),
+        scaleOutIngestScenario({ instances, topics: 'many', connections: 50, warmupS: 3, burstS: 3, rounds: 6 }),
+        scaleOutFanoutScenario({ instances, subscribers: 2000, rate: 20, ...phase }),
+      ]),
     ],
   };
 }

@@ -36,3 +36,16 @@ test('latency quantiles are within 1 % of the recorded values', () => {
   assert.ok(Math.abs(histogram.quantile(0.99) - 9900) / 9900 < 0.01);
   assert.equal(new LatencyHistogram().quantile(0.5), null);
 });
+
+test('order is checked on the order key when one is given: a seq published late but numbered first is in order', () => {
+  const tally = new DeliveryTally();
+  const track = new SequenceTrack();
+  // Two instances took publishes 0 and 1 in either order: 1 was numbered (and delivered) first.
+  tally.notification(track, 1, true, 1000, 11);
+  tally.notification(track, 0, true, 1000, 12);
+  tally.notification(track, 2, true, 1000, 10);
+  tally.notification(track, 0, true, 1000, 12);
+  assert.equal(tally.measured, 3);
+  assert.equal(tally.disorder, 1);
+  assert.equal(tally.duplicates, 1);
+});

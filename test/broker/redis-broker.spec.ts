@@ -78,6 +78,31 @@ describeWithRedis('RedisBroker', () => {
     expect(a.received).toEqual(b.received);
   });
 
+  it('sends one publish as one Redis message, splitting it in order past 512 KiB', async () => {
+    const a = await startInstance(REDIS_URL!, channel);
+    instances.push(a);
+    const watcher = new Redis(REDIS_URL!);
+    const messages: string[] = [];
+    watcher.on('message', (_channel: string, message: string) => messages.push(message));
+    await watcher.subscribe(channel);
+    try {
+      const small = ['s-1', 's-2', 's-3'];
+      await a.broker.publish(small.map(notificationEvent));
+      await until(() => messages.length === 1 && a.received.length === 3, 'the small publish');
+      expect(a.received).toEqual(small);
+
+      // Five events of about 200 KiB each: three messages of at most two.
+      const large = Array.from({ length: 5 }, (_, index) => `l-${index}-${'x'.repeat(200 * 1024)}`);
+      await a.broker.publish(large.map(notificationEvent));
+      await until(() => a.received.length === 8, 'the large publish');
+      expect(a.received.slice(3)).toEqual(large);
+      expect(messages).toHaveLength(4);
+      expect(messages.slice(1).map((message) => (JSON.parse(message) as unknown[]).length)).toEqual([2, 2, 1]);
+    } finally {
+      watcher.disconnect();
+    }
+  });
+
   it('is ready while connected and ignores messages that are not hub events', async () => {
     const a = await startInstance(REDIS_URL!, channel);
     instances.push(a);

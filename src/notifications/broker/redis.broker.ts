@@ -15,6 +15,31 @@ export interface RedisBrokerOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The size a message grows to before the next event starts another: a commit batch's events
+ * travel together, yet no message comes near Redis's pub/sub output buffer limits (8 MiB soft).
+ */
+const MESSAGE_BYTES = 512 * 1024;
+
+/** The events as JSON lists of hub events, in order, each list at most MESSAGE_BYTES unless one event alone is larger. */
+function messagesOf(events: HubEvent[]): string[] {
+  const messages: string[] = [];
+  let parts: string[] = [];
+  let length = 0;
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    if (parts.length > 0 && length + json.length > MESSAGE_BYTES) {
+      messages.push(`[${parts.join(',')}]`);
+      parts = [];
+      length = 0;
+    }
+    parts.push(json);
+    length += json.length + 1;
+  }
+  messages.push(`[${parts.join(',')}]`);
+  return messages;
+}
+
 /** Reconnect quickly at first, then every 2 s, forever. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 2000);
 
@@ -39,8 +64,8 @@ export const connectionOptions = (timeoutMs: number): RedisOptions => ({
 /**
  * Moves hub events between instances over one Redis pub/sub channel. Each instance holds one
  * subscriber connection (it receives every event; its Hub keeps those of its own topics) and
- * one publisher connection. One `publish` call is one Redis message, so its events arrive in
- * order and together. What arrives is checked before the listener hears of it: an event this
+ * one publisher connection. One `publish` call is one Redis message (several past MESSAGE_BYTES,
+ * sent in order), so its events arrive in order. What arrives is checked before the listener hears of it: an event this
  * deployment could not have sent is dropped with a warning (see hubEventFault).
  */
 export class RedisBroker implements NotificationBroker {
@@ -88,7 +113,8 @@ export class RedisBroker implements NotificationBroker {
 
   async publish(events: HubEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.publisher.publish(this.channel, JSON.stringify(events));
+    // Sent one after the other on one connection: Redis hands them on in this order.
+    await Promise.all(messagesOf(events).map((message) => this.publisher.publish(this.channel, message)));
   }
 
   onResubscribe(handler: (subscribed: Promise<void>) => void): void {

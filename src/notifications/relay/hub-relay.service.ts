@@ -28,6 +28,9 @@ export class HubRelay implements OnModuleInit {
   private lastBrokeredSeq = 0;
   /** A publish failed: other instances may have missed it, so the next message asks them to catch up. */
   private owesCatchUp = false;
+  /** Events dispatched in this microtask, sent together as one broker message. */
+  private outbox: HubEvent[] = [];
+  private outboxSent: Promise<void> | null = null;
 
   constructor(
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
@@ -49,10 +52,21 @@ export class HubRelay implements OnModuleInit {
   }
 
   /**
-   * Hands events to the broker. If the broker is down they are stored already: this instance
-   * delivers them itself, and the others catch up from the store when their broker returns.
+   * Hands events to the broker; resolves once they are published, or delivered here. Events
+   * dispatched in the same microtask (the hooks of one commit batch) go as one message, in
+   * dispatch order. If the broker is down they are stored already: this instance delivers them
+   * itself, and the others catch up from the store when their broker returns.
    */
-  async dispatch(events: HubEvent[]): Promise<void> {
+  dispatch(events: HubEvent[]): Promise<void> {
+    for (const event of events) this.outbox.push(event);
+    this.outboxSent ??= Promise.resolve().then(() => this.sendOutbox());
+    return this.outboxSent;
+  }
+
+  private async sendOutbox(): Promise<void> {
+    const events = this.outbox;
+    this.outbox = [];
+    this.outboxSent = null;
     // After a failed publish, the next message tells every instance to catch up before using it.
     const message: HubEvent[] = this.owesCatchUp ? [{ kind: 'catch-up' }, ...events] : events;
     try {

@@ -42,11 +42,13 @@ const MAX_BATCH = 1000;
 
 /**
  * Group commit: appends made while a batch gathers (one event-loop turn unless the store says
- * otherwise) are committed together in one transaction, then each caller's `onCommitted` hook
- * runs and its promise settles, one caller at a time in append order. The next batch commits
- * only after every hook of the previous one has settled, so hooks publish in commit order. A
- * hook that throws rejects its append, yet its notifications stay committed. A hook must not
- * await another append of the same store: that append waits for it. When `maxPendingWrites` appends
+ * otherwise) are committed together in one transaction, then every caller's `onCommitted` hook
+ * is started, in append order, each running until its first `await` before the next starts (so
+ * what a hook sends before awaiting, such as a publish, goes out in append order), and each
+ * caller's promise settles once its own hook has. The next batch commits only after every hook
+ * of the previous one has settled, so hooks publish in commit order. A hook that throws rejects
+ * its append, yet its notifications stay committed. A hook must not await another append of
+ * the same store: that append waits for it. When `maxPendingWrites` appends
  * wait already, another is refused with StoreOverloadedError before anything of it is queued.
  */
 export class GroupCommitQueue {
@@ -96,18 +98,18 @@ export class GroupCommitQueue {
     } catch (error) {
       outcomes = batch.map(() => ({ error }));
     }
+    const hooks: Array<Promise<void>> = [];
     for (const [index, append] of batch.entries()) {
       const outcome = outcomes[index];
       if ('error' in outcome) {
         append.reject(outcome.error);
         continue;
       }
-      try {
-        await append.onCommitted?.(outcome.result);
-        append.resolve(outcome.result);
-      } catch (error) {
-        append.reject(error);
-      }
+      // Started here, in append order, without waiting for the one before to settle: the batch's
+      // publishes leave together (one broker message), in order.
+      const hook = new Promise<void>((resolve) => resolve(append.onCommitted?.(outcome.result)));
+      hooks.push(hook.then(() => append.resolve(outcome.result), (error: unknown) => append.reject(error)));
     }
+    await Promise.all(hooks);
   }
 }

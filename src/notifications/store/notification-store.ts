@@ -91,7 +91,9 @@ export interface ReadResult {
 
 /**
  * Runs once the appended notifications are committed, before the next append to the same
- * topics may commit, so that publishing them keeps per-topic id order across instances.
+ * topics may commit, so that publishing them keeps per-topic id order across instances. The
+ * hooks of one commit batch start in append order, each once the one before has reached its
+ * first `await`, and run together from there.
  */
 export type CommittedHook = (result: AppendResult) => Promise<void> | void;
 

@@ -1,0 +1,175 @@
+// A reconnect-storm client process: holds its share of connections, each subscribed to one
+// topic, and when the server closes them, reconnects each the way the client library does
+// (ReconnectBackoff: a delay before every attempt, reset on `welcome`) and resubscribes with
+// `since` its last id. Counts when each is live again, what it missed, and every refusal.
+// Driven by its parent over IPC (see reconnect-storm.scenario.mjs).
+import { ReconnectBackoff } from './reconnect-backoff.mjs';
+import { SequenceTrack } from './delivery-tally.mjs';
+import { openRfc6455 } from './rfc6455-client.mjs';
+
+const clients = [];
+/** Handshakes answered with an HTTP status instead of 101: when, and which. */
+const refusals = [];
+const counts = { closeCodes: {}, wronglyUnrecovered: 0, exceptions: 0, firstException: null, duplicates: 0, attempts: 0 };
+let url = null;
+let stormAt = Infinity;
+let closing = false;
+
+const bump = (table, key) => (table[key] = (table[key] ?? 0) + 1);
+
+function onMessage(client, text) {
+  const frame = JSON.parse(text);
+  switch (frame.event) {
+    case 'welcome':
+      client.backoff.reset();
+      // `welcome` can come in the handshake's own packet, before the socket is handed over.
+      if (client.socket) subscribe(client);
+      else client.welcomed = true;
+      return;
+    case 'subscribed':
+      // A since this store issued, with its history kept, must be recovered.
+      if (client.lastId !== undefined && client.keepsHistory && !frame.data.recovered) counts.wronglyUnrecovered++;
+      client.replayLeft = frame.data.missed;
+      if (client.replayLeft === 0) live(client);
+      return;
+    case 'notification': {
+      const { seq } = frame.data.payload;
+      if (client.track.mark(seq) === 'duplicate') counts.duplicates++;
+      client.firstSeq ??= seq;
+      client.lastId = frame.data.id;
+      if (client.replayLeft > 0 && --client.replayLeft === 0) live(client);
+      return;
+    }
+    case 'exception':
+      counts.exceptions++;
+      counts.firstException ??= frame.data;
+      return;
+  }
+}
+
+/** Resubscribes with `since` its last id, as the client library does after `welcome`. */
+function subscribe(client) {
+  client.welcomed = false;
+  const data = client.lastId === undefined ? { topic: client.topic } : { topic: client.topic, since: client.lastId };
+  client.socket.send(JSON.stringify({ event: 'subscribe', data }));
+}
+
+/** Subscribed, and whatever the server replays delivered: the client is live again. */
+function live(client) {
+  client.replayLeft = 0;
+  client.live = true;
+  client.liveAt = Date.now();
+}
+
+function connect(client) {
+  counts.attempts++;
+  openRfc6455(`${url}?user=${client.user}`, {
+    onMessage: (text) => onMessage(client, text),
+    onClose: (code) => {
+      client.socket = null;
+      client.live = false;
+      if (closing) return;
+      if (Date.now() >= stormAt) bump(counts.closeCodes, code);
+      reconnectLater(client);
+    },
+  }).then(
+    (socket) => {
+      if (closing) return socket.destroy();
+      client.socket = socket;
+      if (client.welcomed) subscribe(client);
+    },
+    (error) => {
+      // A refused TCP connection is the server being down; an HTTP answer other than 101 is a refusal.
+      const status = /handshake refused: HTTP\/1\.1 (\d+)/.exec(error.message)?.[1];
+      if (status) refusals.push({ at: Date.now(), status });
+      if (!closing) reconnectLater(client);
+    },
+  );
+}
+
+function reconnectLater(client) {
+  setTimeout(() => connect(client), client.backoff.next());
+}
+
+/** Opens connections `from` to `from + count - 1`: user storm-u<i>, topic storm.t<i mod topics>; resolves when all are live. */
+async function open(message) {
+  url = message.url;
+  for (let i = message.from; i < message.from + message.count; i++) {
+    const client = {
+      user: `storm-u${i}`,
+      topic: `storm.t${i % message.topics}`,
+      keepsHistory: message.keepsHistory,
+      backoff: new ReconnectBackoff(),
+      track: new SequenceTrack(),
+      socket: null,
+      lastId: undefined,
+      firstSeq: undefined,
+      replayLeft: 0,
+      welcomed: false,
+      live: false,
+      liveAt: null,
+    };
+    clients.push(client);
+    connect(client);
+    // Paced like the fleet's handshakes, so that the first connections do not come as a storm.
+    if ((i - message.from) % message.concurrency === message.concurrency - 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const deadline = Date.now() + 60000;
+  while (clients.some((client) => !client.live) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { kind: 'opened', live: clients.filter((client) => client.live).length };
+}
+
+/** Clients live now, and those that have seen a notification (and so will resubscribe with since). */
+function status() {
+  const liveAgain = clients.filter((client) => client.live && client.liveAt >= stormAt).length;
+  return { kind: 'status', live: clients.filter((client) => client.live).length, liveAgain, withCursor: clients.filter((client) => client.lastId !== undefined).length };
+}
+
+/**
+ * What each client that is live again missed: seqs of its topic from the first it saw to the
+ * last published that never arrived; and the handshakes refused, by the old instance shutting down (before
+ * `readyAt`) or by the new one.
+ */
+function report(finalSeqs, readyAt) {
+  const refusedStatus = {};
+  const refusedWhileStopping = {};
+  for (const { at, status } of refusals) bump(at < readyAt ? refusedWhileStopping : refusedStatus, status);
+  let missed = 0;
+  let clientsMissing = 0;
+  for (const client of clients) {
+    const last = finalSeqs[client.topic];
+    // A client not back yet is reported as such; what it has not received yet is not lost.
+    if (!client.live || client.firstSeq === undefined || last === undefined) continue;
+    let seen = 0;
+    for (let seq = client.firstSeq; seq <= last; seq++) seen += client.track.seen[seq] === 1 ? 1 : 0;
+    const lost = last - client.firstSeq + 1 - seen;
+    missed += lost;
+    if (lost > 0) clientsMissing++;
+  }
+  const liveAgainMs = clients.filter((client) => client.live && client.liveAt >= stormAt).map((client) => client.liveAt - stormAt);
+  return { kind: 'report', ...counts, refusedStatus, refusedWhileStopping, missed, clientsMissing, notLive: clients.filter((client) => !client.live).length, liveAgainMs };
+}
+
+process.on('message', async (message) => {
+  switch (message.cmd) {
+    case 'open':
+      process.send(await open(message));
+      return;
+    case 'storm':
+      stormAt = message.at;
+      process.send({ kind: 'storming' });
+      return;
+    case 'status':
+      process.send(status());
+      return;
+    case 'report':
+      process.send(report(message.finalSeqs, message.readyAt));
+      return;
+    case 'close':
+      closing = true;
+      for (const client of clients) client.socket?.destroy();
+      process.disconnect();
+      return;
+  }
+});
+process.on('disconnect', () => process.exit(0));
