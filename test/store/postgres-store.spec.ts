@@ -9,6 +9,7 @@ import { PostgresNotificationStore, type PostgresStoreOptions } from '../../src/
 import type { RetentionPolicy } from '../../src/notifications/store/retention-policy.js';
 import { describeStoreSuite } from './store.suite.js';
 import { draft, seqOf } from './store.fixture.js';
+import { expectLegacyInboxMigrated } from './legacy-inbox.expectations.js';
 import { eventually } from '../support/eventually.js';
 import { advisoryLocksHeldBy } from '../support/advisory-locks.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
@@ -235,35 +236,8 @@ describeWithPostgres('PostgresNotificationStore', () => {
 
       const store = instance(schema);
       await store.open();
-      const id = (seq: number) => formatNotificationId(epoch, seq);
       expect(store.epoch).toBe(epoch);
-      const alice = await store.inbox('alice', { limit: 10 });
-      expect(alice).toEqual({
-        items: [5, 2, 1].map((seq) => ({
-          id: id(seq),
-          topic: 'user:alice',
-          type: 'legacy.item',
-          payload: { seq },
-          createdAt: new Date(Date.UTC(2026, 0, 1 + seq)).toISOString(),
-          seen: seq === 1,
-          read: seq === 1,
-          archived: false,
-        })),
-        unreadCount: 2,
-        unseenCount: 2,
-        nextCursor: null,
-      });
-      expect((await store.inbox('bob', { limit: 10 })).items.map(({ id, seen, read }) => ({ id, seen, read }))).toEqual([
-        { id: id(6), seen: true, read: true },
-        { id: id(4), seen: false, read: false },
-      ]);
-      expect(await store.counts('bob')).toEqual({ unread: 1, unseen: 1 });
-      expect((await store.readLatest('news', 10)).map((n) => n.id)).toEqual([id(3)]);
-
-      expect(await store.mark('alice', { all: true }, { seen: true })).toEqual({ updated: 2, unread: 2, unseen: 0, countsChanged: true });
-      const { accepted, inboxCounts } = await store.append([draft('user:alice')]);
-      expect(accepted[0].id).toBe(id(7));
-      expect(inboxCounts.get('alice')).toEqual({ unread: 3, unseen: 1 });
+      await expectLegacyInboxMigrated(store, (seq) => new Date(Date.UTC(2026, 0, 1 + seq)));
     });
   });
 

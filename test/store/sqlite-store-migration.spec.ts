@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, it } from '@jest/globals';
 import Database from 'better-sqlite3';
-import { formatNotificationId } from '../../src/notifications/store/notification-id.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from '../../src/notifications/store/sqlite/sqlite.migrations.js';
 import { SqliteNotificationStore } from '../../src/notifications/store/sqlite/sqlite.store.js';
-import { draft } from './store.fixture.js';
+import { expectLegacyInboxMigrated } from './legacy-inbox.expectations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-store-migration-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,35 +38,7 @@ describe('sqlite store migration to inbox flags (schema 2 to 3)', () => {
     const store = new SqliteNotificationStore(path, { historyLimit: 1000, historyTtlS: 0 });
     await store.open();
     try {
-      const id = (seq: number) => formatNotificationId(EPOCH, seq);
-      const alice = await store.inbox('alice', { limit: 10 });
-      expect(alice).toEqual({
-        items: [5, 2, 1].map((seq) => ({
-          id: id(seq),
-          topic: 'user:alice',
-          type: 'legacy.item',
-          payload: { seq },
-          createdAt: new Date(Date.UTC(2026, 0, seq)).toISOString(),
-          seen: seq === 1,
-          read: seq === 1,
-          archived: false,
-        })),
-        unreadCount: 2,
-        unseenCount: 2,
-        nextCursor: null,
-      });
-      expect((await store.inbox('bob', { limit: 10 })).items.map(({ id, seen, read }) => ({ id, seen, read }))).toEqual([
-        { id: id(6), seen: true, read: true },
-        { id: id(4), seen: false, read: false },
-      ]);
-      expect(await store.counts('bob')).toEqual({ unread: 1, unseen: 1 });
-      expect((await store.readLatest('news', 10)).map((n) => n.id)).toEqual([id(3)]);
-
-      // The migrated inbox works like a new one: the flags and counters move together.
-      expect(await store.mark('alice', { all: true }, { seen: true })).toEqual({ updated: 2, unread: 2, unseen: 0, countsChanged: true });
-      const { accepted, inboxCounts } = await store.append([draft('user:alice')]);
-      expect(accepted[0].id).toBe(id(7));
-      expect(inboxCounts.get('alice')).toEqual({ unread: 3, unseen: 1 });
+      await expectLegacyInboxMigrated(store, (seq) => new Date(Date.UTC(2026, 0, seq)));
     } finally {
       await store.close();
     }
