@@ -1,6 +1,5 @@
-import { connect } from 'node:net';
+import { requestHead } from './response-head.mjs';
 
-const HEAD_END = Buffer.from('\r\n\r\n');
 const EVENT_END = '\n\n';
 
 /**
@@ -57,38 +56,15 @@ export class EventStreamClient {
  */
 export function openEventStream(url, handlers, timeoutMs = 15000) {
   const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.hostname, port: Number(target.port || 80) });
-    socket.setNoDelay(true);
-    let head = Buffer.alloc(0);
-    const timer = setTimeout(() => fail(new Error(`stream request timed out after ${timeoutMs} ms`)), timeoutMs);
-    const fail = (error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    };
-    const onData = (chunk) => {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf(HEAD_END);
-      if (end === -1) return;
-      socket.off('data', onData);
-      socket.off('error', fail);
-      socket.off('close', onEarlyClose);
-      const lines = head.subarray(0, end).toString('latin1').split('\r\n');
-      if (!/^HTTP\/1\.1 200 /.test(lines[0])) return fail(new Error(`stream refused: ${lines[0]}`));
-      if (!lines.some((line) => /^content-type:\s*text\/event-stream/i.test(line))) return fail(new Error('stream refused: not text/event-stream'));
-      clearTimeout(timer);
-      const client = new EventStreamClient(socket, handlers);
-      resolve(client);
-      const rest = head.subarray(end + HEAD_END.length);
-      if (rest.length > 0) client.receive(rest.toString('utf8'));
-    };
-    const onEarlyClose = () => fail(new Error('connection closed before the response head'));
-    socket.on('data', onData);
-    socket.on('error', fail);
-    socket.on('close', onEarlyClose);
-    socket.on('connect', () => {
-      socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\n\r\n`);
-    });
+  const request = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\n\r\n`;
+  const accept = (lines) => {
+    if (!/^HTTP\/1\.1 200 /.test(lines[0])) return `stream refused: ${lines[0]}`;
+    if (!lines.some((line) => /^content-type:\s*text\/event-stream/i.test(line))) return 'stream refused: not text/event-stream';
+    return null;
+  };
+  return requestHead(target, request, accept, timeoutMs).then(({ socket, rest }) => {
+    const client = new EventStreamClient(socket, handlers);
+    if (rest.length > 0) client.receive(rest.toString('utf8'));
+    return client;
   });
 }

@@ -1,9 +1,8 @@
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
-import { connect } from 'node:net';
+import { requestHead } from './response-head.mjs';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa };
-const HEAD_END = Buffer.from('\r\n\r\n');
 
 // Masks come from a refilled random pool: one syscall per 2,048 frames, not one per frame.
 const MASK_POOL = Buffer.alloc(8192);
@@ -157,44 +156,19 @@ export function openRfc6455(url, handlers, timeoutMs = 15000) {
   const target = new URL(url);
   const key = randomBytes(16).toString('base64');
   const expectedAccept = createHash('sha1').update(key + ACCEPT_GUID).digest('base64');
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.hostname, port: Number(target.port || 80) });
-    socket.setNoDelay(true);
-    let head = Buffer.alloc(0);
-    const timer = setTimeout(() => fail(new Error(`handshake timed out after ${timeoutMs} ms`)), timeoutMs);
-    const fail = (error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    };
-    const onData = (chunk) => {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf(HEAD_END);
-      if (end === -1) return;
-      socket.off('data', onData);
-      socket.off('error', fail);
-      socket.off('close', onEarlyClose);
-      const lines = head.subarray(0, end).toString('latin1').split('\r\n');
-      if (!/^HTTP\/1\.1 101 /.test(lines[0])) return fail(new Error(`handshake refused: ${lines[0]}`));
-      const accept = lines.find((line) => /^sec-websocket-accept:/i.test(line))?.split(':')[1]?.trim();
-      if (accept !== expectedAccept) return fail(new Error('handshake refused: wrong Sec-WebSocket-Accept'));
-      clearTimeout(timer);
-      const client = new Rfc6455Client(socket, handlers);
-      resolve(client);
-      const rest = head.subarray(end + HEAD_END.length);
-      if (rest.length > 0) client.receive(rest);
-    };
-    const onEarlyClose = () => fail(new Error('connection closed during the handshake'));
-    socket.on('data', onData);
-    socket.on('error', fail);
-    socket.on('close', onEarlyClose);
-    socket.on('connect', () => {
-      socket.write(
-        `GET ${target.pathname}${target.search} HTTP/1.1\r\n` +
-          `Host: ${target.host}\r\n` +
-          'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
-          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
+  const request =
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\n` +
+    `Host: ${target.host}\r\n` +
+    'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+  const accept = (lines) => {
+    if (!/^HTTP\/1\.1 101 /.test(lines[0])) return `handshake refused: ${lines[0]}`;
+    const answer = lines.find((line) => /^sec-websocket-accept:/i.test(line))?.split(':')[1]?.trim();
+    return answer === expectedAccept ? null : 'handshake refused: wrong Sec-WebSocket-Accept';
+  };
+  return requestHead(target, request, accept, timeoutMs).then(({ socket, rest }) => {
+    const client = new Rfc6455Client(socket, handlers);
+    if (rest.length > 0) client.receive(rest);
+    return client;
   });
 }
