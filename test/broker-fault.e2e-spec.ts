@@ -8,12 +8,11 @@ import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
 import { TcpProxy } from './support/tcp-proxy.fixture.js';
 import { type Frame, TestClient } from './support/ws-client.js';
+import { describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 
-const { REDIS_URL, DATABASE_URL } = process.env;
+const { DATABASE_URL } = process.env;
 // REDIS_URL only says that Redis is part of this environment; the test runs a redis-server of its own.
-const unset = [REDIS_URL ? null : 'REDIS_URL', DATABASE_URL ? null : 'DATABASE_URL'].filter(Boolean);
-if (unset.length > 0) console.log(`Broker fault e2e skipped: ${unset.join(' and ')} unset`);
-const describeBrokerFault = unset.length === 0 ? describe : describe.skip;
+const describeBrokerFault = describeWithRedisAndPostgres('Broker fault e2e');
 
 const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'notification').map((f) => f.data);
 

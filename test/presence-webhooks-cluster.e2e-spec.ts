@@ -9,11 +9,10 @@ import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
 import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.fixture.js';
 import { TestClient } from './support/ws-client.js';
+import { describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 
 const { REDIS_URL, DATABASE_URL } = process.env;
-const unset = [REDIS_URL ? null : 'REDIS_URL', DATABASE_URL ? null : 'DATABASE_URL'].filter(Boolean);
-if (unset.length > 0) console.log(`Presence and webhook cluster e2e skipped: ${unset.join(' and ')} unset`);
-const describeCluster = unset.length === 0 ? describe : describe.skip;
+const describeCluster = describeWithRedisAndPostgres('Presence and webhook cluster e2e');
 
 const HEARTBEAT_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,11 +9,10 @@ import { type RunningApp, startApp } from '../support/start-app.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 import { advisoryLocksHeldBy } from '../support/advisory-locks.js';
 import { TestClient } from '../support/ws-client.js';
+import { describeWithRedisAndPostgres } from '../support/cluster.fixture.js';
 
 const { REDIS_URL, DATABASE_URL } = process.env;
-const unset = [REDIS_URL ? null : 'REDIS_URL', DATABASE_URL ? null : 'DATABASE_URL'].filter(Boolean);
-if (unset.length > 0) console.log(`Dependency stall e2e skipped: ${unset.join(' and ')} unset`);
-const describeStall = unset.length === 0 ? describe : describe.skip;
+const describeStall = describeWithRedisAndPostgres('Dependency stall e2e');
 
 const STORE_TIMEOUT_MS = 1000;
 const BROKER_TIMEOUT_MS = 500;
