@@ -1,4 +1,5 @@
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 import type { ServiceInstance } from './support/service-instance.fixture.js';
 import { TestClient } from './support/ws-client.js';
@@ -18,11 +19,7 @@ describeScaleOut('inbox states across two instances', () => {
     await client.next('counts');
     return client;
   };
-  const notify = async (instance: ServiceInstance, userId: string, type: string): Promise<string> => {
-    const { status, body } = await http(instance.baseUrl, 'POST', '/notifications', { type, userIds: [userId] });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const notify = async (instance: ServiceInstance, userId: string, type: string): Promise<string> => (await publish(instance.baseUrl, { type, userIds: [userId] }))[0].id;
 
   afterEach(() => clients.splice(0).forEach((client) => client.close()));
 

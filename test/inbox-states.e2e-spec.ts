@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NotificationsModuleOptions } from '../src/notifications/index.js';
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { type RunningApp, startApp } from './support/start-app.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -28,11 +29,7 @@ describe.each(stores)('inbox states (%s store)', (_name, options) => {
   let running: RunningApp;
   const clients: TestClient[] = [];
 
-  const notify = async (userId: string, type = 'inbox.item'): Promise<string> => {
-    const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type, userIds: [userId] });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const notify = async (userId: string, type = 'inbox.item'): Promise<string> => (await publish(running.baseUrl, { type, userIds: [userId] }))[0].id;
   const notifyMany = async (userId: string, types: string[]): Promise<string[]> => {
     const ids = [];
     for (const type of types) ids.push(await notify(userId, type));

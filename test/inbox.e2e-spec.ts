@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NotificationsModuleOptions } from '../src/notifications/index.js';
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { type RunningApp, startApp } from './support/start-app.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -19,11 +20,7 @@ describe.each(stores)('user inbox (%s store)', (_name, options) => {
   let running: RunningApp;
   const clients: TestClient[] = [];
 
-  const notify = async (userId: string, n: number): Promise<string> => {
-    const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type: 'inbox.item', userIds: [userId], payload: { n } });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const notify = async (userId: string, n: number): Promise<string> => (await publish(running.baseUrl, { type: 'inbox.item', userIds: [userId], payload: { n } }))[0].id;
   const notifyMany = async (userId: string, count: number): Promise<string[]> => {
     const ids = [];
     for (let n = 0; n < count; n++) ids.push(await notify(userId, n));

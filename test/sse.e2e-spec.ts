@@ -4,6 +4,7 @@ import { Hub } from '../src/notifications/hub/hub.service.js';
 import { seqOf } from '../src/notifications/store/notification-id.js';
 import { refusalStatus } from './support/handshake-status.js';
 import { http } from './support/http.js';
+import * as rest from './support/rest-publish.js';
 import { SseClient, StreamRefused, type StreamEvent } from './support/sse-client.js';
 import { eventually } from './support/eventually.js';
 import { startInstance } from './support/service-instance.fixture.js';
@@ -12,12 +13,9 @@ import { SteadyPublisher } from './support/steady-publisher.js';
 import { hsToken, JWT_SECRET } from './support/tokens.js';
 import { TestClient } from './support/ws-client.js';
 
-/** Publishes over REST; answers the ids. */
-async function publish(baseUrl: string, body: Record<string, unknown>): Promise<string[]> {
-  const { status, body: answer } = await http(baseUrl, 'POST', '/notifications', { type: 'sse.test', ...body });
-  expect(status).toBe(202);
-  return answer.notifications.map((n: { id: string }) => n.id);
-}
+/** Publishes an `sse.test` notification over REST; answers the ids. */
+const publish = async (baseUrl: string, body: Record<string, unknown>): Promise<string[]> =>
+  rest.idsOf(await rest.publish(baseUrl, { type: 'sse.test', ...body }));
 
 const ids = (events: StreamEvent[]) => events.map((event) => event.id);
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { formatNotificationId, parseNotificationId } from '../../src/notifications/store/notification-id.js';
-import { http } from '../support/http.js';
+import { publish } from '../support/rest-publish.js';
 import { type RunningApp, startApp } from '../support/start-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -29,11 +29,7 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
     await running?.close();
   });
 
-  const publish = async (n: number): Promise<string> => {
-    const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type: 'real', topic, payload: { n } });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const publishReal = async (n: number): Promise<string> => (await publish(running.baseUrl, { type: 'real', topic, payload: { n } }))[0].id;
 
   it('is not delivered, and does not silence its topic or move an unread count', async () => {
     const watcher = await TestClient.connect(running.wsUrl);
@@ -41,7 +37,7 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
     clients.push(watcher, owner);
     await watcher.request('subscribe', { topic }, 'subscribed');
     expect((await owner.next('unread')).data).toEqual({ count: 0 });
-    const first = await publish(1);
+    const first = await publishReal(1);
     expect((await watcher.next('notification')).data).toMatchObject({ id: first, payload: { n: 1 } });
 
     const { epoch } = parseNotificationId(first)!;
@@ -60,7 +56,7 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
     ]));
     await stranger.publish(channel, 'not even JSON');
 
-    const second = await publish(2);
+    const second = await publishReal(2);
     expect((await watcher.next('notification')).data).toMatchObject({ id: second, payload: { n: 2 } });
     await watcher.expectNone('notification', 300);
     await owner.expectNone('unread', 0);
