@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { createService } from '../src/bootstrap.js';
 import { Hub } from '../src/notifications/hub/hub.service.js';
 import { seqOf } from '../src/notifications/store/notification-id.js';
 import { refusalStatus } from './support/handshake-status.js';
@@ -293,18 +291,16 @@ describe('SSE identity', () => {
 
 describe('a stream is not a request that times out', () => {
   it('lives past REQUEST_TIMEOUT_MS and keeps delivering', async () => {
-    const app = await createService({ port: 0, logLevel: 'silent', requestTimeoutMs: 300, notifications: { store: 'memory' } });
-    await app.listen(0, '127.0.0.1');
-    const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const running = await startApp({}, { requestTimeoutMs: 300 });
     try {
-      const { client } = await SseClient.connect(`${baseUrl}/sse?user=sse-long`);
+      const { client } = await SseClient.connect(`${running.baseUrl}/sse?user=sse-long`);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const [id] = await publish(baseUrl, { userIds: ['sse-long'] });
+      const [id] = await publish(running.baseUrl, { userIds: ['sse-long'] });
       expect(ids(await client.notifications(1))).toEqual([id]);
       expect(client.ended).toBe(false);
       client.close();
     } finally {
-      await app.close();
+      await running.close();
     }
   });
 });
