@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NotificationsModuleOptions } from '../src/notifications/index.js';
+import { embeddedStores } from './support/embedded-stores.js';
 import { http } from './support/http.js';
 import { publish } from './support/rest-publish.js';
 import { type RunningApp, startApp } from './support/start-app.js';
 import { TestClient } from './support/ws-client.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'inbox-states-e2e-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const stores: Array<[string, NotificationsModuleOptions]> = [
-  ['sqlite', { store: 'sqlite', sqlitePath: join(dir, 'notifications.db') }],
-  ['memory', { store: 'memory' }],
-];
+const { stores } = embeddedStores('inbox-states-e2e');
 
 interface Flags {
   id: string;
