@@ -8,6 +8,7 @@ import { publish } from './support/rest-publish.js';
 import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
 import { TcpProxy } from './support/tcp-proxy.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 import { describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 
@@ -24,13 +25,9 @@ describeBrokerFault('scale-out: Redis goes away and comes back', () => {
   let database: ScratchDatabase;
   let a: ServiceInstance;
   let b: ServiceInstance;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
-  const connect = async (instance: ServiceInstance): Promise<TestClient> => {
-    const client = await TestClient.connect(instance.wsUrl);
-    clients.push(client);
-    return client;
-  };
+  const connect = (instance: ServiceInstance): Promise<TestClient> => clients.connect(instance.wsUrl);
   const ready = (instance: ServiceInstance) => http(instance.baseUrl, 'GET', '/health/ready');
   /** The topic's whole stored history, page by page from before its first id. */
   const history = async (topic: string): Promise<Array<{ id: string }>> => {
@@ -100,7 +97,7 @@ describeBrokerFault('scale-out: Redis goes away and comes back', () => {
     outage.stored = await history(topic);
   }, 90_000);
   afterAll(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
     await redis?.kill();
     await database?.drop();

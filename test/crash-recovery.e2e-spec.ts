@@ -6,6 +6,7 @@ import { freePort, runService, type ServiceProcess, waitForPort } from './suppor
 import { http } from './support/http.js';
 import { publish } from './support/rest-publish.js';
 import { PublishStream } from './support/publish-stream.js';
+import { ClientPool } from './support/client-pool.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 
 const seqOf = (id: string): number => parseNotificationId(id)!.seq;
@@ -19,7 +20,7 @@ interface RunningService extends ServiceProcess {
 describe('crash recovery with the sqlite store', () => {
   let dir: string;
   const services: RunningService[] = [];
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   /** Starts `node dist/main.js` on the file; fails with the service's output if it exits instead. */
   const start = async (dbPath: string): Promise<RunningService> => {
@@ -36,11 +37,7 @@ describe('crash recovery with the sqlite store', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
-  const connect = async (service: RunningService): Promise<TestClient> => {
-    const client = await TestClient.connect(service.wsUrl);
-    clients.push(client);
-    return client;
-  };
+  const connect = (service: RunningService): Promise<TestClient> => clients.connect(service.wsUrl);
   const publishItem = async (service: RunningService, topic: string, n: number): Promise<string> => (await publish(service.baseUrl, { type: 'stream.item', topic, payload: { n } }))[0].id;
   const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'notification').map((f) => f.data);
 
@@ -48,7 +45,7 @@ describe('crash recovery with the sqlite store', () => {
     dir = mkdtempSync(join(tmpdir(), 'crash-recovery-'));
   });
   afterEach(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await Promise.all(services.splice(0).map(kill));
     rmSync(dir, { recursive: true, force: true });
   });

@@ -5,6 +5,7 @@ import { http } from './support/http.js';
 import { publish } from './support/rest-publish.js';
 import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 import type { ServiceInstance } from './support/service-instance.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 
 const describeScaleOut = describeWithRedisAndPostgres('Scale-out e2e');
@@ -14,13 +15,9 @@ const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'n
 /** Two `node dist/main.js` processes on their own ports, one Redis channel and one database between them. */
 describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => {
   const cluster = clusterFor('scale-out');
-  const clients: TestClient[] = [];
+  const clients = ClientPool.closedAfterEach();
 
-  const connect = async (instance: ServiceInstance, userId?: string): Promise<TestClient> => {
-    const client = await TestClient.connect(userId === undefined ? instance.wsUrl : `${instance.wsUrl}?user=${userId}`);
-    clients.push(client);
-    return client;
-  };
+  const connect = (instance: ServiceInstance, userId?: string): Promise<TestClient> => clients.connect(userId === undefined ? instance.wsUrl : `${instance.wsUrl}?user=${userId}`);
   const subscribe = async (client: TestClient, topics: string[]): Promise<void> => {
     for (const topic of topics) expect((await client.request('subscribe', { topic }, 'subscribed')).data).toEqual({ topic, recovered: false, missed: 0 });
   };
@@ -29,8 +26,6 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
     expect(status).toBe(200);
     return body.items as Array<{ id: string; payload: Record<string, unknown> }>;
   };
-
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
 
   it('every client on either instance gets every notification of its topics exactly once, in id order, while both instances publish', async () => {
     const { run, a, b } = cluster();

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { formatNotificationId, parseNotificationId } from '../../src/notifications/store/notification-id.js';
 import { publish } from '../support/rest-publish.js';
 import { type RunningApp, startApp } from '../support/start-app.js';
+import { ClientPool } from '../support/client-pool.js';
 import { TestClient } from '../support/ws-client.js';
 
 const { REDIS_URL } = process.env;
@@ -17,14 +18,14 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
   const user = `erin-${run}`;
   let running: RunningApp;
   let stranger: Redis;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   beforeAll(async () => {
     running = await startApp({ broker: 'redis', redisUrl: REDIS_URL, redisChannel: channel });
     stranger = new Redis(REDIS_URL!);
   });
   afterAll(async () => {
-    clients.forEach((client) => client.close());
+    clients.closeAll();
     stranger?.disconnect();
     await running?.close();
   });
@@ -34,7 +35,7 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
   it('is not delivered, and does not silence its topic or move an unread count', async () => {
     const watcher = await TestClient.connect(running.wsUrl);
     const owner = await TestClient.connect(`${running.wsUrl}?user=${user}`);
-    clients.push(watcher, owner);
+    clients.keep([watcher, owner]);
     await watcher.request('subscribe', { topic }, 'subscribed');
     expect((await owner.next('unread')).data).toEqual({ count: 0 });
     const first = await publishReal(1);
