@@ -20,7 +20,8 @@ const ANSWERS = new Map<abstract new (...args: never[]) => StoreError, StoreErro
 /** Seconds a client is asked to wait before retrying a 503. */
 export const RETRY_AFTER_S = 1;
 
-interface Reply {
+/** The reply of an HTTP exception filter, as Fastify's and Express's both have it. */
+export interface Reply {
   header(name: string, value: string): Reply;
   status(code: number): Reply;
   send(body: unknown): void;
