@@ -48,7 +48,7 @@ describe('NotificationsClient across a service restart', () => {
     expect(await disconnected).toMatchObject({ code: 1001, reconnectInMs: expect.any(Number) });
     expect(client.state).toBe('reconnecting');
 
-    app = await startApp({ store: 'sqlite', sqlitePath }, port);
+    app = await startApp({ store: 'sqlite', sqlitePath }, { port });
     const missed = [];
     for (const target of targets) missed.push(...(await publish(app.baseUrl, { type: 'missed', ...target })));
     expect(client.state).not.toBe('open');
