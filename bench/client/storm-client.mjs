@@ -79,7 +79,8 @@ function note(client, outcome, delay) {
 
 function connect(client) {
   counts.attempts++;
-  if (Date.now() >= stormAt) client.attemptsAfterStorm++;
+  client.knockedAt = Date.now();
+  if (client.knockedAt >= stormAt) client.attemptsAfterStorm++;
   openRfc6455(`${url}?user=${client.user}`, {
     onMessage: (text) => onMessage(client, text),
     onClose: (code) => {
@@ -127,6 +128,7 @@ async function open(message) {
       welcomed: false,
       live: false,
       liveAt: null,
+      knockedAt: null,
       attemptsAfterStorm: 0,
       history: [],
     };
@@ -174,6 +176,7 @@ function report(finalSeqs, readyAt) {
     kind: 'report',
     ...counts,
     attemptsPerClient: back.map((client) => client.attemptsAfterStorm),
+    knockedMs: back.map((client) => client.knockedAt - stormAt),
     slowest: slowest && { liveMs: slowest.liveAt - stormAt, history: slowest.history },
     refusedStatus, refusedWhileStopping, missed, clientsMissing, notLive: clients.filter((client) => !client.live).length, liveAgainMs };
 }
