@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     stopping = true;
     // Not listening from here on: a client reconnecting is refused at once, not queued for a process about to exit.
     app.getHttpServer().close();
-    // app.close() runs the shutdown hooks: sockets closed with 1001, handshakes on kept-alive connections refused.
+    // app.close() runs the shutdown hooks: sockets closed with 1001, a handshake already under way refused (503).
     await app.close();
     process.exit(0);
   };

@@ -169,7 +169,6 @@ function report(finalSeqs, readyAt) {
     missed += lost;
     if (lost > 0) clientsMissing++;
   }
-  const liveAgainMs = clients.filter((client) => client.live && client.liveAt >= stormAt).map((client) => client.liveAt - stormAt);
   const back = clients.filter((client) => client.live && client.liveAt >= stormAt);
   const slowest = back.reduce((last, client) => (last === null || client.liveAt > last.liveAt ? client : last), null);
   return {
@@ -178,7 +177,13 @@ function report(finalSeqs, readyAt) {
     attemptsPerClient: back.map((client) => client.attemptsAfterStorm),
     knockedMs: back.map((client) => client.knockedAt - stormAt),
     slowest: slowest && { liveMs: slowest.liveAt - stormAt, history: slowest.history },
-    refusedStatus, refusedWhileStopping, missed, clientsMissing, notLive: clients.filter((client) => !client.live).length, liveAgainMs };
+    refusedStatus,
+    refusedWhileStopping,
+    missed,
+    clientsMissing,
+    notLive: clients.filter((client) => !client.live).length,
+    liveAgainMs: back.map((client) => client.liveAt - stormAt),
+  };
 }
 
 process.on('message', async (message) => {

@@ -41,7 +41,7 @@ import { wsValidationPipe } from './ws-validation.pipe.js';
 /** A handler of one of the protocol's commands. */
 const Command = (event: ClientEvent): MethodDecorator => SubscribeMessage(event);
 const SHUTDOWN_GRACE_MS = 2000;
-/** A handshake during shutdown (on a kept-alive connection: the listener is closed) is told to come back in a second, as an SSE request is. */
+/** A handshake during shutdown (under way when the service stopped listening, or in a host still listening) is told to come back in a second, as an SSE request is. */
 const SHUTTING_DOWN_HEADERS = { 'Retry-After': '1' };
 type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
