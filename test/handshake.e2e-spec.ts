@@ -80,7 +80,7 @@ describe('handshake', () => {
       const reply = await client.request('auth', { token: await hsToken('alice', claims, 60) }, 'authenticated');
       expect(reply.data.userId).toBe('alice');
       expect(Date.parse(reply.data.expiresAt)).toBeGreaterThan(Date.now() + 50_000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, 2100));
       expect((await client.request('ping', {}, 'pong')).event).toBe('pong');
       client.close();
     });

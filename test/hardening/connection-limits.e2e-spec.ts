@@ -157,7 +157,7 @@ describe('connection limits', () => {
       client.send('auth', { token: await hsToken('erin', {}, 2) });
       client.socket.terminate();
     }
-    await sleep(3000);
+    await sleep(4000);
     const after = await scrapeMetrics(running.baseUrl);
     expect((after.get('notifications_closes_total{code="4001"}') ?? 0) - (before.get('notifications_closes_total{code="4001"}') ?? 0)).toBe(0);
     expect(after.get('notifications_connections')).toBe(0);

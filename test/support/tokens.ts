@@ -3,8 +3,11 @@ import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from '
 
 export const JWT_SECRET = 'test-secret-of-at-least-16-chars';
 
-/** Seconds since the epoch, `offset` seconds from now (as JWT time claims count). */
-export const epochIn = (offset: number): number => Math.floor(Date.now() / 1000) + offset;
+/**
+ * Seconds since the epoch, `offset` seconds from now (as JWT time claims count), rounded up: a
+ * token that expires in 1 s must not be minted already expired at the end of a second.
+ */
+export const epochIn = (offset: number): number => Math.ceil(Date.now() / 1000) + offset;
 
 /**
  * Signs an HS256 token for `sub` with extra claims; `expiresIn` in seconds from now. A random
