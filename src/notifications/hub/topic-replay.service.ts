@@ -3,6 +3,7 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import type { SubscribedData } from '../protocol/frames.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import { Frame } from './frame.js';
 import { Hub } from './hub.service.js';
 import type { ReplayRun } from './replay-run.js';
@@ -72,6 +73,7 @@ export class TopicReplay {
     const window = await measureReplay(this.store, topic, start, this.options.maxReplay);
     if (run.signal.aborted) return false;
     const recovered = run.begin(since, start, window);
+    coalesceWrites(connection.output);
     this.answer(connection, { topic, recovered, missed: window.count }, answered);
     for await (const notification of readWindow(this.store, topic, window)) {
       if (!(await this.hub.writePaced(connection, Frame.of('notification', notification), run.signal))) return false;
