@@ -3,15 +3,24 @@ import 'reflect-metadata';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
 import { createService } from './bootstrap.js';
 
+/**
+ * Connections the kernel queues until the service accepts them (Node's default is 511, capped by
+ * net.core.somaxconn): past it SYNs are dropped and TCP retries them only 1, 3, 7 s later, which
+ * is where a deploy's reconnect storm would otherwise wait.
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function main(): Promise<void> {
   const config = loadConfiguration(process.env);
   const app = await createService(config);
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen({ port: config.port, host: '0.0.0.0', backlog: LISTEN_BACKLOG });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    // app.close() runs the shutdown hooks: new handshakes refused, sockets closed with 1001.
+    // Not listening from here on: a client reconnecting is refused at once, not queued for a process about to exit.
+    app.getHttpServer().close();
+    // app.close() runs the shutdown hooks: sockets closed with 1001, a handshake already under way refused (503).
     await app.close();
     process.exit(0);
   };

@@ -4,9 +4,11 @@ import { RedisServerProcess } from './broker/redis-server.fixture.js';
 import { eventually } from './support/eventually.js';
 import { http } from './support/http.js';
 import { type PublishRecord, PublishStream } from './support/publish-stream.js';
+import { publish } from './support/rest-publish.js';
 import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
 import { TcpProxy } from './support/tcp-proxy.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 import { describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 
@@ -23,13 +25,9 @@ describeBrokerFault('scale-out: Redis goes away and comes back', () => {
   let database: ScratchDatabase;
   let a: ServiceInstance;
   let b: ServiceInstance;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
-  const connect = async (instance: ServiceInstance): Promise<TestClient> => {
-    const client = await TestClient.connect(instance.wsUrl);
-    clients.push(client);
-    return client;
-  };
+  const connect = (instance: ServiceInstance): Promise<TestClient> => clients.connect(instance.wsUrl);
   const ready = (instance: ServiceInstance) => http(instance.baseUrl, 'GET', '/health/ready');
   /** The topic's whole stored history, page by page from before its first id. */
   const history = async (topic: string): Promise<Array<{ id: string }>> => {
@@ -99,7 +97,7 @@ describeBrokerFault('scale-out: Redis goes away and comes back', () => {
     outage.stored = await history(topic);
   }, 90_000);
   afterAll(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
     await redis?.kill();
     await database?.drop();
@@ -161,11 +159,7 @@ describeBrokerFault('scale-out: one instance loses Redis, the other keeps it', (
   let onA: TestClient;
   let onB: TestClient;
 
-  const publish = async (instance: ServiceInstance, n: number): Promise<string> => {
-    const { status, body } = await http(instance.baseUrl, 'POST', '/notifications', { type: 'split', topic, payload: { n } });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const publishSplit = async (instance: ServiceInstance, n: number): Promise<string> => (await publish(instance.baseUrl, { type: 'split', topic, payload: { n } }))[0].id;
   const brokerUp = async (instance: ServiceInstance) => (await http(instance.baseUrl, 'GET', '/health/ready')).status === 200;
   const ids = (client: TestClient) => notificationsIn(client.frames).map(({ id }) => id);
 
@@ -192,20 +186,20 @@ describeBrokerFault('scale-out: one instance loses Redis, the other keeps it', (
   });
 
   it('the other instance’s sockets get what the cut-off one published, before what follows, once and in order', async () => {
-    const before = await publish(b, 0);
+    const before = await publishSplit(b, 0);
     await eventually(() => [onA, onB].forEach((client) => expect(ids(client)).toEqual([before])), 'live delivery on both');
 
     await proxy.cut();
     await eventually(async () => expect(await brokerUp(a)).toBe(false), 'a to lose Redis');
-    const cutOff = await publish(a, 1);
+    const cutOff = await publishSplit(a, 1);
     await eventually(() => expect(ids(onA)).toEqual([before, cutOff]), 'a to deliver its own publish');
     // b hears of `cutOff` only from the store: its next notification names it as the one before.
-    const after = await publish(b, 2);
+    const after = await publishSplit(b, 2);
     await eventually(() => expect(ids(onB)).toEqual([before, cutOff, after]), 'b to catch up what never reached it');
 
     await proxy.resume();
     await eventually(async () => expect(await brokerUp(a)).toBe(true), 'a to have Redis again', 15_000);
-    const last = await publish(a, 3);
+    const last = await publishSplit(a, 3);
     for (const client of [onA, onB]) {
       await eventually(() => expect(ids(client)).toEqual([before, cutOff, after, last]), 'both views to match the history');
     }
@@ -219,7 +213,7 @@ describeBrokerFault('scale-out: one instance loses Redis, the other keeps it', (
     const seen = ids(onA);
     await proxy.cut();
     await eventually(async () => expect(await brokerUp(a)).toBe(false), 'a to lose Redis');
-    const missed = await publish(b, 4);
+    const missed = await publishSplit(b, 4);
     await eventually(() => expect(ids(onB)).toEqual([...seen, missed]), 'live delivery on b');
 
     await proxy.resume();

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { startApp } from './support/start-app.js';
 import { http } from './support/http.js';
+import { RawWebSocket } from './support/raw-websocket.js';
 import { TestClient } from './support/ws-client.js';
 
 describe('connection lifecycle', () => {
@@ -90,7 +93,36 @@ describe('connection lifecycle', () => {
     await closing;
     await expect(TestClient.open(running.wsUrl)).rejects.toThrow();
   });
+
+  it('during shutdown answers a handshake 503 with Retry-After: 1', async () => {
+    const running = await startApp();
+    // It never answers the close frame, so shutdown waits for it (its grace), the port still open.
+    const lingering = await RawWebSocket.open(running.port);
+    const closing = running.close();
+    expect(await lingering.closeCode(5000)).toBe(1001);
+    expect(await handshakeRefusal(running.port)).toEqual({ status: 503, retryAfter: '1' });
+    lingering.destroy();
+    await closing;
+  });
 });
+
+/** The status and Retry-After of a handshake the server refused; fails when it was accepted. */
+function handshakeRefusal(port: number): Promise<{ status: number | undefined; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const headers = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Version': '13' };
+    const opening = request({ host: '127.0.0.1', port, path: '/ws', headers });
+    opening.once('response', (response) => {
+      response.resume();
+      resolve({ status: response.statusCode, retryAfter: response.headers['retry-after'] });
+    });
+    opening.once('upgrade', (_response, socket: Socket) => {
+      socket.destroy();
+      reject(new Error('handshake was accepted'));
+    });
+    opening.once('error', reject);
+    opening.end();
+  });
+}
 
 /** A client frame must be masked (RFC 6455 5.3); a zero mask keeps it readable. */
 function maskedTextFrame(text: string): Buffer {

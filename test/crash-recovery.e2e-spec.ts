@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { parseNotificationId } from '../src/notifications/store/notification-id.js';
 import { freePort, runService, type ServiceProcess, waitForPort } from './support/built-service.js';
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { PublishStream } from './support/publish-stream.js';
+import { ClientPool } from './support/client-pool.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 
 const seqOf = (id: string): number => parseNotificationId(id)!.seq;
@@ -18,7 +20,7 @@ interface RunningService extends ServiceProcess {
 describe('crash recovery with the sqlite store', () => {
   let dir: string;
   const services: RunningService[] = [];
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   /** Starts `node dist/main.js` on the file; fails with the service's output if it exits instead. */
   const start = async (dbPath: string): Promise<RunningService> => {
@@ -35,23 +37,15 @@ describe('crash recovery with the sqlite store', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
-  const connect = async (service: RunningService): Promise<TestClient> => {
-    const client = await TestClient.connect(service.wsUrl);
-    clients.push(client);
-    return client;
-  };
-  const publish = async (service: RunningService, topic: string, n: number): Promise<string> => {
-    const { status, body } = await http(service.baseUrl, 'POST', '/notifications', { type: 'stream.item', topic, payload: { n } });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const connect = (service: RunningService): Promise<TestClient> => clients.connect(service.wsUrl);
+  const publishItem = async (service: RunningService, topic: string, n: number): Promise<string> => (await publish(service.baseUrl, { type: 'stream.item', topic, payload: { n } }))[0].id;
   const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'notification').map((f) => f.data);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'crash-recovery-'));
   });
   afterEach(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await Promise.all(services.splice(0).map(kill));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -107,7 +101,7 @@ describe('crash recovery with the sqlite store', () => {
       const after = await connect(second);
       views.push({ seenBefore, after, replayed: await resubscribe(after, topic, seenBefore[seenBefore.length - 1].id) });
     }
-    const liveIds = [await publish(second, topic, -1), await publish(second, topic, -2)];
+    const liveIds = [await publishItem(second, topic, -1), await publishItem(second, topic, -2)];
     liveIds.forEach((id, i) => acked.set(-1 - i, id));
     for (const { seenBefore, after, replayed } of views) {
       const received = [...seenBefore, ...replayed];
@@ -134,7 +128,7 @@ describe('crash recovery with the sqlite store', () => {
     const first = await start(dbPath);
     const before = await connect(first);
     await before.request('subscribe', { topic }, 'subscribed');
-    const sent = [await publish(first, topic, 1), await publish(first, topic, 2), await publish(first, topic, 3)];
+    const sent = [await publishItem(first, topic, 1), await publishItem(first, topic, 2), await publishItem(first, topic, 3)];
     for (const id of sent) expect((await before.next('notification')).data.id).toBe(id);
     await kill(first);
     await before.waitClose();
@@ -146,7 +140,7 @@ describe('crash recovery with the sqlite store', () => {
     expect(subscribed.data).toEqual({ topic, recovered: false, missed: 0 });
     const history = await http(second.baseUrl, 'GET', `/topics/${topic}/notifications?since=${sent[2]}`);
     expect(history).toEqual({ status: 200, body: { items: [], recovered: false } });
-    const fresh = await publish(second, topic, 4);
+    const fresh = await publishItem(second, topic, 4);
     expect(sent).not.toContain(fresh);
     expect((await after.next('notification')).data).toMatchObject({ id: fresh, topic, payload: { n: 4 } });
   });

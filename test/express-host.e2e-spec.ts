@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NotificationsService, NotificationsWsAdapter } from '../src/notifications/index.js';
 import { BareHostModule } from './host-app/bare-host.module.js';
 import { http } from './support/http.js';
+import { listening } from './support/start-app.js';
 import { TestClient } from './support/ws-client.js';
 
 const auth = { authorization: 'Bearer express-api-key-0123456789' };
@@ -17,10 +17,7 @@ describe('NotificationsModule inside an Express host app', () => {
   beforeAll(async () => {
     app = await NestFactory.create(BareHostModule.with({ store: 'memory', apiKey: 'express-api-key-0123456789' }), { logger: false });
     app.useWebSocketAdapter(new NotificationsWsAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
-    wsUrl = `ws://127.0.0.1:${port}/ws`;
+    ({ baseUrl, wsUrl } = await listening(app));
   });
   afterAll(() => app.close());
 

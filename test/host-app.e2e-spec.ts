@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,6 +6,7 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { NotificationsService } from '../src/notifications/index.js';
 import { HostErrorFilter, HostModule, HostThrottleGuard } from './host-app/host.module.js';
 import { http } from './support/http.js';
+import { listening } from './support/start-app.js';
 import { TestClient } from './support/ws-client.js';
 
 /** A host Nest app importing NotificationsModule.forRootAsync next to its own code. */
@@ -21,10 +21,7 @@ describe('NotificationsModule inside a host app', () => {
     app.useGlobalFilters(new HostErrorFilter());
     app.useGlobalGuards(new HostThrottleGuard());
     app.useWebSocketAdapter(new WsAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
-    wsUrl = `ws://127.0.0.1:${port}/ws`;
+    ({ baseUrl, wsUrl } = await listening(app));
   });
   afterAll(() => app.close());
 

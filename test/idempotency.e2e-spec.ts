@@ -1,27 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NotificationsModuleOptions } from '../src/notifications/index.js';
+import { embeddedStores } from './support/embedded-stores.js';
 import { http } from './support/http.js';
 import { type RunningApp, startApp } from './support/start-app.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'idempotency-e2e-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const stores: Array<[string, NotificationsModuleOptions]> = [
-  ['sqlite', { store: 'sqlite', sqlitePath: join(dir, 'notifications.db') }],
-  ['memory', { store: 'memory' }],
-];
+const { dir, stores } = embeddedStores('idempotency-e2e');
 
 /** `idempotencyKey` on `POST /notifications` (contract section 6): the first answer, one delivery. */
 describe.each(stores)('idempotent publish (%s store)', (_name, options) => {
   let running: RunningApp;
-  const clients: TestClient[] = [];
+  const clients = ClientPool.closedAfterEach();
   const post = (body: unknown) => http(running.baseUrl, 'POST', '/notifications', body);
   const subscriber = async (topic: string): Promise<TestClient> => {
-    const client = await TestClient.connect(running.wsUrl);
-    clients.push(client);
+    const client = await clients.connect(running.wsUrl);
     await client.request('subscribe', { topic }, 'subscribed');
     return client;
   };
@@ -30,7 +22,6 @@ describe.each(stores)('idempotent publish (%s store)', (_name, options) => {
   beforeAll(async () => {
     running = await startApp(options);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
   afterAll(() => running.close());
 
   it('a repeated key answers the first answer and delivers once', async () => {
@@ -58,8 +49,7 @@ describe.each(stores)('idempotent publish (%s store)', (_name, options) => {
   });
 
   it('ten repeats racing to several users fill each inbox once', async () => {
-    const client = await TestClient.connect(`${running.wsUrl}?user=idem-ann`);
-    clients.push(client);
+    const client = await clients.connect(`${running.wsUrl}?user=idem-ann`);
     await client.next('unread');
     const body = { type: 'invoice.ready', userIds: ['idem-ann', 'idem-ben'], idempotencyKey: 'invoice-7-ready' };
     const answers = await Promise.all(Array.from({ length: 10 }, () => post(body)));

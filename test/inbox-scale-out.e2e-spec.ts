@@ -1,6 +1,8 @@
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 import type { ServiceInstance } from './support/service-instance.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
 const describeScaleOut = describeWithRedisAndPostgres('Inbox scale-out e2e');
@@ -8,23 +10,16 @@ const describeScaleOut = describeWithRedisAndPostgres('Inbox scale-out e2e');
 /** Inbox states across two `node dist/main.js` instances sharing Redis (BROKER=redis) and PostgreSQL (STORE=postgres). */
 describeScaleOut('inbox states across two instances', () => {
   const cluster = clusterFor('inbox-scale-out');
-  const clients: TestClient[] = [];
+  const clients = ClientPool.closedAfterEach();
 
   /** A connection of `userId` on `instance`, past `welcome` and its first counts. */
   const connect = async (instance: ServiceInstance, userId: string): Promise<TestClient> => {
-    const client = await TestClient.connect(`${instance.wsUrl}?user=${userId}`);
-    clients.push(client);
+    const client = await clients.connect(`${instance.wsUrl}?user=${userId}`);
     await client.next('unread');
     await client.next('counts');
     return client;
   };
-  const notify = async (instance: ServiceInstance, userId: string, type: string): Promise<string> => {
-    const { status, body } = await http(instance.baseUrl, 'POST', '/notifications', { type, userIds: [userId] });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
-
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  const notify = async (instance: ServiceInstance, userId: string, type: string): Promise<string> => (await publish(instance.baseUrl, { type, userIds: [userId] }))[0].id;
 
   it("mark on one instance answers the caller and changes counts on the user's connection on the other, only when a count changed", async () => {
     const { run, a, b } = cluster();

@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NotificationsModuleOptions } from '../src/notifications/index.js';
+import { embeddedStores } from './support/embedded-stores.js';
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { type RunningApp, startApp } from './support/start-app.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'inbox-states-e2e-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const stores: Array<[string, NotificationsModuleOptions]> = [
-  ['sqlite', { store: 'sqlite', sqlitePath: join(dir, 'notifications.db') }],
-  ['memory', { store: 'memory' }],
-];
+const { stores } = embeddedStores('inbox-states-e2e');
 
 interface Flags {
   id: string;
@@ -26,13 +19,9 @@ const entry = (id: string, seen: boolean, read: boolean, archived: boolean): Fla
 /** Inbox states (contract section 11): `mark`, `inbox`, `counts` over real sockets; REST mark, delete and filters. */
 describe.each(stores)('inbox states (%s store)', (_name, options) => {
   let running: RunningApp;
-  const clients: TestClient[] = [];
+  const clients = ClientPool.closedAfterEach();
 
-  const notify = async (userId: string, type = 'inbox.item'): Promise<string> => {
-    const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type, userIds: [userId] });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const notify = async (userId: string, type = 'inbox.item'): Promise<string> => (await publish(running.baseUrl, { type, userIds: [userId] }))[0].id;
   const notifyMany = async (userId: string, types: string[]): Promise<string[]> => {
     const ids = [];
     for (const type of types) ids.push(await notify(userId, type));
@@ -43,8 +32,7 @@ describe.each(stores)('inbox states (%s store)', (_name, options) => {
   const remove = (userId: string, id: string) => http(running.baseUrl, 'DELETE', `/users/${userId}/notifications/${id}`);
   /** A connection of `userId` (anonymous without one) past its greeting frames. */
   const connect = async (userId?: string): Promise<TestClient> => {
-    const client = await TestClient.connect(userId === undefined ? running.wsUrl : `${running.wsUrl}?user=${userId}`);
-    clients.push(client);
+    const client = await clients.connect(userId === undefined ? running.wsUrl : `${running.wsUrl}?user=${userId}`);
     if (userId !== undefined) await countsPushed(client, 1);
     return client;
   };
@@ -59,7 +47,6 @@ describe.each(stores)('inbox states (%s store)', (_name, options) => {
   beforeAll(async () => {
     running = await startApp(options);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
   afterAll(() => running.close());
 
   describe('the counts frame', () => {
@@ -67,8 +54,7 @@ describe.each(stores)('inbox states (%s store)', (_name, options) => {
       const ids = await notifyMany('abel', ['a', 'b', 'c']);
       await mark('abel', { ids: [ids[0]], seen: true });
       await mark('abel', { ids: [ids[1]], archived: true });
-      const client = await TestClient.open(`${running.wsUrl}?user=abel`);
-      clients.push(client);
+      const client = await clients.open(`${running.wsUrl}?user=abel`);
       expect((await client.next()).event).toBe('welcome');
       expect(await client.next()).toEqual({ event: 'unread', data: { count: 2 } });
       expect(await client.next()).toEqual({ event: 'counts', data: { unread: 2, unseen: 1 } });

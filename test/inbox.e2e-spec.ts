@@ -1,29 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NotificationsModuleOptions } from '../src/notifications/index.js';
+import { embeddedStores } from './support/embedded-stores.js';
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { type RunningApp, startApp } from './support/start-app.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'inbox-e2e-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const stores: Array<[string, NotificationsModuleOptions]> = [
-  ['sqlite', { store: 'sqlite', sqlitePath: join(dir, 'notifications.db') }],
-  ['memory', { store: 'memory' }],
-];
+const { stores } = embeddedStores('inbox-e2e');
 
 /** The user inbox (contract sections 5, 6 and 9) over the real HTTP port and real sockets. */
 describe.each(stores)('user inbox (%s store)', (_name, options) => {
   let running: RunningApp;
-  const clients: TestClient[] = [];
+  const clients = ClientPool.closedAfterEach();
 
-  const notify = async (userId: string, n: number): Promise<string> => {
-    const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type: 'inbox.item', userIds: [userId], payload: { n } });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const notify = async (userId: string, n: number): Promise<string> => (await publish(running.baseUrl, { type: 'inbox.item', userIds: [userId], payload: { n } }))[0].id;
   const notifyMany = async (userId: string, count: number): Promise<string[]> => {
     const ids = [];
     for (let n = 0; n < count; n++) ids.push(await notify(userId, n));
@@ -45,16 +34,11 @@ describe.each(stores)('user inbox (%s store)', (_name, options) => {
     } while (cursor !== null && pages.length < 20);
     return { pages, cursors };
   };
-  const connect = async (userId: string): Promise<TestClient> => {
-    const client = await TestClient.connect(`${running.wsUrl}?user=${userId}`);
-    clients.push(client);
-    return client;
-  };
+  const connect = (userId: string): Promise<TestClient> => clients.connect(`${running.wsUrl}?user=${userId}`);
 
   beforeAll(async () => {
     running = await startApp(options);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
   afterAll(() => running.close());
 
   describe('GET /users/:userId/notifications', () => {

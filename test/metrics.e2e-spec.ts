@@ -2,6 +2,7 @@ import { NOTIFICATION_STORE, type NotificationStore } from '../src/notifications
 import { RedisServerProcess } from './broker/redis-server.fixture.js';
 import { http } from './support/http.js';
 import { startApp, type RunningApp } from './support/start-app.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
 const API_KEY = 'metrics-test-api-key-0123456789';
@@ -22,12 +23,8 @@ async function scrape(baseUrl: string): Promise<Map<string, number>> {
 /** Prometheus metrics at GET /metrics (contract section 6), moved by real traffic. */
 describe('metrics', () => {
   let running: RunningApp;
-  const clients: TestClient[] = [];
-  const connect = async (query = ''): Promise<TestClient> => {
-    const client = await TestClient.connect(`${running.wsUrl}${query}`);
-    clients.push(client);
-    return client;
-  };
+  const clients = ClientPool.closedAfterEach();
+  const connect = (query = ''): Promise<TestClient> => clients.connect(`${running.wsUrl}${query}`);
   const post = (body: unknown) => http(running.baseUrl, 'POST', '/notifications', body, { authorization: `Bearer ${API_KEY}` });
   /** What moved between two scrapes. */
   const change = (before: Map<string, number>, after: Map<string, number>, sample: string): number =>
@@ -36,7 +33,6 @@ describe('metrics', () => {
   beforeAll(async () => {
     running = await startApp({ apiKey: API_KEY, maxBadFrames: 2 });
   });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(() => running.close());
 
   it('is served without an API key, with the default process metrics and zeroed series', async () => {

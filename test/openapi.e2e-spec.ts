@@ -1,10 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createService } from '../src/bootstrap.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../src/notifications/index.js';
 import { http } from './support/http.js';
 import { DocumentSchemas } from './support/document-schemas.js';
 import { freePort, runService, waitForPort } from './support/built-service.js';
+import { listening } from './support/start-app.js';
 
 const API_KEY = 'openapi-test-api-key-0123456789';
 /** Routes deliberately left out of the document: the playground is a page, not API. */
@@ -40,8 +40,7 @@ describe('OpenAPI', () => {
     app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method: method.toLowerCase(), path: route.url });
     });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    ({ baseUrl } = await listening(app));
     const response = await http(baseUrl, 'GET', '/docs-json');
     expect(response.status).toBe(200);
     document = response.body;

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { http } from './support/http.js';
+import { idsOf, publish } from './support/rest-publish.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 
 const ROOT = new URL('../', import.meta.url);
@@ -24,11 +25,7 @@ const launchChromium = (): Promise<Browser> =>
   });
 
 /** Sends a notification the way a backend would: over the real REST API. */
-const post = async (running: RunningApp, body: unknown): Promise<string[]> => {
-  const { status, body: answer } = await http(running.baseUrl, 'POST', '/notifications', body);
-  expect(status).toBe(202);
-  return (answer as { notifications: { id: string }[] }).notifications.map((n) => n.id);
-};
+const post = async (running: RunningApp, body: Record<string, unknown>): Promise<string[]> => idsOf(await publish(running.baseUrl, body));
 
 const badge = (page: Page) => page.getByTestId('unseen-badge');
 const feedIds = (page: Page) => page.locator('[data-testid="feed-item"]').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.id));

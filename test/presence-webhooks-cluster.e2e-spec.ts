@@ -8,6 +8,7 @@ import { http } from './support/http.js';
 import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
 import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 import { describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 
@@ -37,12 +38,8 @@ describeCluster('presence and webhooks across two instances (Redis, PostgreSQL)'
   let receiver: WebhookReceiver;
   let a: ServiceInstance;
   let b: ServiceInstance;
-  const clients: TestClient[] = [];
-  const connect = async (instance: ServiceInstance, userId: string): Promise<TestClient> => {
-    const client = await TestClient.connect(`${instance.wsUrl}?user=${userId}`);
-    clients.push(client);
-    return client;
-  };
+  const clients = ClientPool.closedAfterEach();
+  const connect = (instance: ServiceInstance, userId: string): Promise<TestClient> => clients.connect(`${instance.wsUrl}?user=${userId}`);
   const online = async (instance: ServiceInstance, userId: string): Promise<boolean> => {
     const { status, body } = await http(instance.baseUrl, 'GET', `/presence?userIds=${userId}`);
     expect(status).toBe(200);
@@ -68,7 +65,6 @@ describeCluster('presence and webhooks across two instances (Redis, PostgreSQL)'
     a = await startInstance(env);
     b = await startInstance(env);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((instance) => instance.stop()));
     await Promise.all([database?.drop(), receiver?.close()]);

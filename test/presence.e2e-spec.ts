@@ -4,6 +4,7 @@ import { eventually, until } from './support/eventually.js';
 import { http } from './support/http.js';
 import { type RunningApp, startApp } from './support/start-app.js';
 import { TcpProxy } from './support/tcp-proxy.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
 const { REDIS_URL } = process.env;
@@ -15,12 +16,8 @@ if (REDIS_URL) backends.push(['redis', { broker: 'redis', redisUrl: REDIS_URL }]
 describe.each(backends)('presence (%s broker)', (_name, broker) => {
   let running: RunningApp;
   let transitions: PresenceTransition[];
-  const clients: TestClient[] = [];
-  const connect = async (userId: string): Promise<TestClient> => {
-    const client = await TestClient.connect(`${running.wsUrl}?user=${userId}`);
-    clients.push(client);
-    return client;
-  };
+  const clients = ClientPool.closedAfterEach();
+  const connect = (userId: string): Promise<TestClient> => clients.connect(`${running.wsUrl}?user=${userId}`);
   const online = async (...userIds: string[]): Promise<Record<string, boolean>> => {
     const { status, body } = await http(running.baseUrl, 'GET', `/presence?userIds=${userIds.join(',')}`);
     expect(status).toBe(200);
@@ -33,7 +30,6 @@ describe.each(backends)('presence (%s broker)', (_name, broker) => {
     transitions = [];
     running.app.get(NotificationsService).presence$.subscribe((transition) => transitions.push(transition));
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
   afterAll(() => running.close());
 
   it('counts a user with 20 connections as one online user, offline only once the last closes', async () => {
@@ -77,7 +73,7 @@ describe.each(backends)('presence (%s broker)', (_name, broker) => {
 (REDIS_URL ? describe : describe.skip)('presence across a Redis outage', () => {
   let proxy: TcpProxy;
   let running: RunningApp;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   beforeAll(async () => {
     const redis = new URL(REDIS_URL!);
@@ -91,7 +87,7 @@ describe.each(backends)('presence (%s broker)', (_name, broker) => {
     });
   });
   afterAll(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await proxy.resume();
     await running.close();
     await proxy.cut();
@@ -101,7 +97,7 @@ describe.each(backends)('presence (%s broker)', (_name, broker) => {
     await proxy.cut();
     const { status, body } = await http(running.baseUrl, 'GET', '/presence?userIds=outage');
     expect([status, body.message]).toEqual([503, 'presence unavailable']);
-    clients.push(await TestClient.connect(`${running.wsUrl}?user=outage`));
+    await clients.connect(`${running.wsUrl}?user=outage`);
     await proxy.resume();
     await eventually(async () => {
       const answer = await http(running.baseUrl, 'GET', '/presence?userIds=outage');

@@ -1,22 +1,18 @@
 import { startApp, type RunningApp } from './support/start-app.js';
 import { http } from './support/http.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
 /** Every row of the wire-protocol tables (contract section 4), through a real socket. */
 describe('wire protocol', () => {
   let running: RunningApp;
-  const clients: TestClient[] = [];
-  const connect = async (query = ''): Promise<TestClient> => {
-    const client = await TestClient.open(`${running.wsUrl}${query}`);
-    clients.push(client);
-    return client;
-  };
+  const clients = ClientPool.closedAfterEach();
+  const connect = (query = ''): Promise<TestClient> => clients.open(`${running.wsUrl}${query}`);
   const post = (body: unknown) => http(running.baseUrl, 'POST', '/notifications', body);
 
   beforeAll(async () => {
     running = await startApp();
   });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(() => running.close());
 
   it('welcome is the first frame, with connectionId, userId and heartbeatMs', async () => {

@@ -1,15 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../src/app.module.js';
-import { createRootLogger } from '../src/logging/logging.options.js';
 import { NOTIFICATION_STORE } from '../src/notifications/index.js';
 import { MemoryNotificationStore } from '../src/notifications/store/memory/memory.store.js';
 import type { TopicHistory } from '../src/notifications/store/notification-store.js';
 import { scrapeMetrics } from './support/close-count.js';
 import { eventually } from './support/eventually.js';
-import { startApp, type RunningApp } from './support/start-app.js';
+import { startApp, startWithProvider, type RunningApp } from './support/start-app.js';
 import { http } from './support/http.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -45,17 +39,7 @@ class GatedStore extends MemoryNotificationStore {
 
 async function startWithSlowReads(store: MemoryNotificationStore = new RemoteLikeStore({ historyLimit: 10_000, historyTtlS: 0 })): Promise<RunningApp> {
   await store.open();
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register({ port: 0, logLevel: 'silent', notifications: { store: 'memory' } }, createRootLogger('silent'))],
-  })
-    .overrideProvider(NOTIFICATION_STORE)
-    .useValue(store)
-    .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-  app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, port, baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, close: () => app.close() };
+  return startWithProvider(NOTIFICATION_STORE, store);
 }
 
 /**

@@ -2,8 +2,10 @@ import { Redis } from 'ioredis';
 import { seqOf } from '../src/notifications/store/notification-id.js';
 import { eventually } from './support/eventually.js';
 import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { clusterFor, describeWithRedisAndPostgres } from './support/cluster.fixture.js';
 import type { ServiceInstance } from './support/service-instance.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { type Frame, TestClient } from './support/ws-client.js';
 
 const describeScaleOut = describeWithRedisAndPostgres('Scale-out e2e');
@@ -13,28 +15,17 @@ const notificationsIn = (frames: Frame[]) => frames.filter((f) => f.event === 'n
 /** Two `node dist/main.js` processes on their own ports, one Redis channel and one database between them. */
 describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => {
   const cluster = clusterFor('scale-out');
-  const clients: TestClient[] = [];
+  const clients = ClientPool.closedAfterEach();
 
-  const connect = async (instance: ServiceInstance, userId?: string): Promise<TestClient> => {
-    const client = await TestClient.connect(userId === undefined ? instance.wsUrl : `${instance.wsUrl}?user=${userId}`);
-    clients.push(client);
-    return client;
-  };
+  const connect = (instance: ServiceInstance, userId?: string): Promise<TestClient> => clients.connect(userId === undefined ? instance.wsUrl : `${instance.wsUrl}?user=${userId}`);
   const subscribe = async (client: TestClient, topics: string[]): Promise<void> => {
     for (const topic of topics) expect((await client.request('subscribe', { topic }, 'subscribed')).data).toEqual({ topic, recovered: false, missed: 0 });
-  };
-  const publish = async (instance: ServiceInstance, body: Record<string, unknown>): Promise<Array<{ id: string; topic: string }>> => {
-    const { status, body: answer } = await http(instance.baseUrl, 'POST', '/notifications', body);
-    expect(status).toBe(202);
-    return answer.notifications;
   };
   const history = async (instance: ServiceInstance, topic: string) => {
     const { status, body } = await http(instance.baseUrl, 'GET', `/topics/${topic}/notifications?limit=1000`);
     expect(status).toBe(200);
     return body.items as Array<{ id: string; payload: Record<string, unknown> }>;
   };
-
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
 
   it('every client on either instance gets every notification of its topics exactly once, in id order, while both instances publish', async () => {
     const { run, a, b } = cluster();
@@ -54,7 +45,7 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
         [0, 1].map(async (worker) => {
           const ids: string[] = [];
           for (let n = 0; n < perProducer; n++) {
-            ids.push(...(await publish(instance, { type: 'scale.item', topic, payload: { instance: i, worker, n } })).map((x) => x.id));
+            ids.push(...(await publish(instance.baseUrl, { type: 'scale.item', topic, payload: { instance: i, worker, n } })).map((x) => x.id));
           }
           return ids;
         }),
@@ -99,12 +90,12 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
     const bobOnB = await connect(b, bob);
     for (const client of [aliceOnA, aliceOnB, bobOnB]) expect((await client.next('unread')).data).toEqual({ count: 0 });
 
-    const [first] = await publish(a, { type: 'inbox.item', userIds: [alice], payload: { n: 1 } });
+    const [first] = await publish(a.baseUrl, { type: 'inbox.item', userIds: [alice], payload: { n: 1 } });
     for (const client of [aliceOnA, aliceOnB]) {
       expect((await client.next('notification')).data).toMatchObject({ id: first.id, topic: `user:${alice}`, payload: { n: 1 } });
       expect((await client.next('unread')).data).toEqual({ count: 1 });
     }
-    const both = await publish(b, { type: 'inbox.item', userIds: [alice, bob], payload: { n: 2 } });
+    const both = await publish(b.baseUrl, { type: 'inbox.item', userIds: [alice, bob], payload: { n: 2 } });
     const second = both.find((x) => x.topic === `user:${alice}`)!;
     for (const client of [aliceOnA, aliceOnB]) {
       expect((await client.next('notification')).data).toMatchObject({ id: second.id, payload: { n: 2 } });
@@ -123,7 +114,7 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
     const carolOnB = await connect(b, carol);
     for (const client of [carolOnA, carolOnB]) expect((await client.next('unread')).data).toEqual({ count: 0 });
     const ids = [];
-    for (const [n, instance] of [a, b, a].entries()) ids.push((await publish(instance, { type: 'inbox.item', userIds: [carol], payload: { n } }))[0].id);
+    for (const [n, instance] of [a, b, a].entries()) ids.push((await publish(instance.baseUrl, { type: 'inbox.item', userIds: [carol], payload: { n } }))[0].id);
     for (const client of [carolOnA, carolOnB]) {
       for (const count of [1, 2, 3]) expect((await client.next('unread')).data).toEqual({ count });
     }
@@ -156,7 +147,7 @@ describeScaleOut('scale-out: two instances sharing Redis and PostgreSQL', () => 
       await subscribe(subscriber, [topic]);
       // Concurrent requests: those arriving while a batch commits wait together for the next one.
       const count = 40;
-      const accepted = await Promise.all(Array.from({ length: count }, (_, n) => publish(a, { type: 'scale.batched', topic, payload: { n } })));
+      const accepted = await Promise.all(Array.from({ length: count }, (_, n) => publish(a.baseUrl, { type: 'scale.batched', topic, payload: { n } })));
       const ids = accepted.map(([{ id }]) => id).sort((x, y) => seqOf(x) - seqOf(y));
       const delivered: string[] = [];
       for (let n = 0; n < count; n++) delivered.push((await subscriber.next('notification')).data.id);

@@ -2,7 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Hub } from '../src/notifications/hub/hub.service.js';
 import { CloseCode } from '../src/notifications/protocol/close-codes.js';
 import { eventually } from './support/eventually.js';
-import { http } from './support/http.js';
+import { publish } from './support/rest-publish.js';
 import { startApp, type RunningApp } from './support/start-app.js';
 
 /** What the page's EventSource saw: welcomes (one per connection) and notification ids as `lastEventId` had them. */
@@ -12,11 +12,7 @@ interface Seen {
   errors: number;
 }
 
-async function publish(running: RunningApp, topic: string): Promise<string> {
-  const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type: 'browser.test', topic });
-  expect(status).toBe(202);
-  return body.notifications[0].id;
-}
+const publishTo = async (running: RunningApp, topic: string): Promise<string> => (await publish(running.baseUrl, { type: 'browser.test', topic }))[0].id;
 
 describe('a browser EventSource on GET /sse (headless Chromium)', () => {
   let browser: Browser;
@@ -51,17 +47,17 @@ describe('a browser EventSource on GET /sse (headless Chromium)', () => {
     }, `${running.baseUrl}/sse?user=browser-ann&topics=browser-a,browser-b`);
     await eventually(async () => expect((await seen()).welcomes).toHaveLength(1), 'the stream to open');
 
-    const published = [await publish(running, 'browser-a'), await publish(running, 'browser-b'), await publish(running, 'browser-a')];
+    const published = [await publishTo(running, 'browser-a'), await publishTo(running, 'browser-b'), await publishTo(running, 'browser-a')];
     await eventually(async () => expect((await seen()).notifications).toHaveLength(3), 'the live notifications');
 
     // The server drops the stream (as on a 4008 or a restart); what is published until the browser is back, it missed.
     const hub = running.app.get(Hub);
     for (const connection of [...hub.connections]) hub.close(connection, CloseCode.GOING_AWAY, 'dropped by the test');
     await eventually(async () => expect((await seen()).errors).toBeGreaterThan(0), 'the browser to see the stream end');
-    for (let i = 0; i < 6; i++) published.push(await publish(running, i % 2 === 0 ? 'browser-b' : 'browser-a'));
+    for (let i = 0; i < 6; i++) published.push(await publishTo(running, i % 2 === 0 ? 'browser-b' : 'browser-a'));
 
     await eventually(async () => expect((await seen()).welcomes).toHaveLength(2), 'the browser to reconnect', 15_000);
-    published.push(await publish(running, 'browser-b'));
+    published.push(await publishTo(running, 'browser-b'));
     await eventually(async () => expect((await seen()).notifications.length).toBeGreaterThanOrEqual(published.length), 'the missed and live ones');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { notifications, welcomes } = await seen();

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { createService } from '../src/bootstrap.js';
 import { Hub } from '../src/notifications/hub/hub.service.js';
 import { seqOf } from '../src/notifications/store/notification-id.js';
 import { refusalStatus } from './support/handshake-status.js';
 import { http } from './support/http.js';
+import * as rest from './support/rest-publish.js';
 import { SseClient, StreamRefused, type StreamEvent } from './support/sse-client.js';
 import { eventually } from './support/eventually.js';
 import { startInstance } from './support/service-instance.fixture.js';
@@ -12,12 +11,9 @@ import { SteadyPublisher } from './support/steady-publisher.js';
 import { hsToken, JWT_SECRET } from './support/tokens.js';
 import { TestClient } from './support/ws-client.js';
 
-/** Publishes over REST; answers the ids. */
-async function publish(baseUrl: string, body: Record<string, unknown>): Promise<string[]> {
-  const { status, body: answer } = await http(baseUrl, 'POST', '/notifications', { type: 'sse.test', ...body });
-  expect(status).toBe(202);
-  return answer.notifications.map((n: { id: string }) => n.id);
-}
+/** Publishes an `sse.test` notification over REST; answers the ids. */
+const publish = async (baseUrl: string, body: Record<string, unknown>): Promise<string[]> =>
+  rest.idsOf(await rest.publish(baseUrl, { type: 'sse.test', ...body }));
 
 const ids = (events: StreamEvent[]) => events.map((event) => event.id);
 
@@ -295,18 +291,16 @@ describe('SSE identity', () => {
 
 describe('a stream is not a request that times out', () => {
   it('lives past REQUEST_TIMEOUT_MS and keeps delivering', async () => {
-    const app = await createService({ port: 0, logLevel: 'silent', requestTimeoutMs: 300, notifications: { store: 'memory' } });
-    await app.listen(0, '127.0.0.1');
-    const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const running = await startApp({}, { requestTimeoutMs: 300 });
     try {
-      const { client } = await SseClient.connect(`${baseUrl}/sse?user=sse-long`);
+      const { client } = await SseClient.connect(`${running.baseUrl}/sse?user=sse-long`);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const [id] = await publish(baseUrl, { userIds: ['sse-long'] });
+      const [id] = await publish(running.baseUrl, { userIds: ['sse-long'] });
       expect(ids(await client.notifications(1))).toEqual([id]);
       expect(client.ended).toBe(false);
       client.close();
     } finally {
-      await app.close();
+      await running.close();
     }
   });
 });

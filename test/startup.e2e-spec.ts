@@ -1,9 +1,23 @@
 import { mkdtempSync, existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http } from './support/http.js';
 import { freePort, runService, waitForPort } from './support/built-service.js';
+import { RawWebSocket } from './support/raw-websocket.js';
 import { TestClient } from './support/ws-client.js';
+
+/** What a new TCP connection to the port meets: accepted, or the error code it failed with. */
+function tcpConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('accepted');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
 
 /** The built service as a user runs it: `node dist/main.js` with nothing but the environment. */
 describe('starting the service', () => {
@@ -22,6 +36,23 @@ describe('starting the service', () => {
       }
       service.child.kill('SIGTERM');
       expect(await client.waitClose(5000)).toBe(1001);
+      expect(await service.exited).toBe(0);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
+  it('stops listening at SIGTERM, while the sockets it closes with 1001 still go', async () => {
+    const port = await freePort();
+    const service = runService({ PORT: String(port), STORE: 'memory' });
+    try {
+      await waitForPort(port);
+      // It never answers the close frame, so the service waits for it (its shutdown grace).
+      const lingering = await RawWebSocket.open(port, '/ws?user=ada');
+      service.child.kill('SIGTERM');
+      expect(await lingering.closeCode(5000)).toBe(1001);
+      expect(await tcpConnect(port)).toBe('ECONNREFUSED');
+      expect(service.child.exitCode).toBeNull();
       expect(await service.exited).toBe(0);
     } finally {
       service.child.kill('SIGKILL');

@@ -5,6 +5,7 @@ import { http } from './support/http.js';
 import { PublishStream } from './support/publish-stream.js';
 import { ScratchDatabase } from './support/scratch-database.fixture.js';
 import { type ServiceInstance, startInstance } from './support/service-instance.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
 const { DATABASE_URL } = process.env;
@@ -19,7 +20,7 @@ describeStoreFault('PostgreSQL goes away under an instance and comes back', () =
   let database: ScratchDatabase;
   let proxy: TcpProxy;
   let instance: ServiceInstance;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   const publish = (body: Record<string, unknown>) => http(instance.baseUrl, 'POST', '/notifications', body);
   const ready = () => http(instance.baseUrl, 'GET', '/health/ready');
@@ -30,7 +31,7 @@ describeStoreFault('PostgreSQL goes away under an instance and comes back', () =
     instance = await startInstance({ STORE: 'postgres', DATABASE_URL: database.urlVia('127.0.0.1', proxy.port), LOG_LEVEL: 'fatal' });
   });
   afterAll(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await instance?.stop();
     await proxy?.cut();
     await database?.drop();
@@ -39,7 +40,7 @@ describeStoreFault('PostgreSQL goes away under an instance and comes back', () =
   it('answers 503 and delivers nothing while the database is unreachable, keeps sockets open, and publishes again once it is back', async () => {
     const watcher = await TestClient.connect(instance.wsUrl);
     const owner = await TestClient.connect(`${instance.wsUrl}?user=${user}`);
-    clients.push(watcher, owner);
+    clients.keep([watcher, owner]);
     await watcher.request('subscribe', { topic }, 'subscribed');
     expect((await owner.next('unread')).data).toEqual({ count: 0 });
     const before = await publish({ type: 'fault.item', topic, payload: { n: 1 } });
@@ -91,7 +92,7 @@ describeStoreFault('PostgreSQL goes away under an instance and comes back', () =
   it('a cut in the middle of a publish stream: each request is a 202 that is stored and delivered, or a 503 that is not stored unless its answer was lost', async () => {
     const streamTopic = `${topic}.stream`;
     const watcher = await TestClient.connect(instance.wsUrl);
-    clients.push(watcher);
+    clients.keep(watcher);
     await watcher.request('subscribe', { topic: streamTopic }, 'subscribed');
     const stream = new PublishStream(instance.baseUrl, streamTopic, 4);
     await stream.acked(30);

@@ -4,6 +4,7 @@ import { eventually } from './support/eventually.js';
 import { http } from './support/http.js';
 import { type RunningApp, startApp } from './support/start-app.js';
 import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.fixture.js';
+import { ClientPool } from './support/client-pool.js';
 import { TestClient } from './support/ws-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -12,23 +13,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('webhooks', () => {
   let receiver: WebhookReceiver;
   let running: RunningApp | undefined;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
   const start = async (options: Record<string, unknown> = {}): Promise<RunningApp> => {
     running = await startApp({ webhookUrl: receiver.url, webhookSecret: WEBHOOK_SECRET, presenceGraceS: 1, webhookTimeoutMs: 1000, ...options });
     return running;
   };
-  const connect = async (userId: string): Promise<TestClient> => {
-    const client = await TestClient.connect(`${running!.wsUrl}?user=${userId}`);
-    clients.push(client);
-    return client;
-  };
+  const connect = (userId: string): Promise<TestClient> => clients.connect(`${running!.wsUrl}?user=${userId}`);
   const user = () => `u${randomBytes(4).toString('hex')}`;
 
   beforeEach(async () => {
     receiver = await WebhookReceiver.start();
   });
   afterEach(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await running?.close();
     running = undefined;
     await receiver.close();

@@ -132,7 +132,8 @@ export function startWireServer(deliver, { append = null } = {}) {
   // Nothing to flush: a baseline keeps no state worth a graceful shutdown.
   process.on('SIGTERM', () => process.exit(0));
   process.on('SIGINT', () => process.exit(0));
-  http.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+  // The service's listen backlog: a restart's clients queue in the kernel for both alike.
+  http.listen({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1', backlog: 4096 });
   return {
     fanOut: (notification) => {
       const sockets = topics.get(notification.topic);

@@ -10,7 +10,7 @@ import { openRfc6455 } from './rfc6455-client.mjs';
 const clients = [];
 /** Handshakes answered with an HTTP status instead of 101: when, and which. */
 const refusals = [];
-const counts = { closeCodes: {}, wronglyUnrecovered: 0, exceptions: 0, firstException: null, duplicates: 0, attempts: 0 };
+const counts = { closeCodes: {}, outcomes: {}, wronglyUnrecovered: 0, exceptions: 0, firstException: null, duplicates: 0, attempts: 0 };
 let url = null;
 let stormAt = Infinity;
 let closing = false;
@@ -61,8 +61,26 @@ function live(client) {
   client.liveAt = Date.now();
 }
 
+/** How an attempt failed, in a word: an HTTP status, a socket error code, a timeout or an early close. */
+function failureKind(error) {
+  const status = /handshake refused: HTTP\/1\.1 (\d+)/.exec(error.message)?.[1];
+  if (status) return `http ${status}`;
+  if (error.code) return error.code;
+  if (error.message.startsWith('no response head')) return 'handshake timeout';
+  return 'closed before the head';
+}
+
+/** After the storm: one line of a client's way back (what happened, then the delay drawn). */
+function note(client, outcome, delay) {
+  if (Date.now() < stormAt) return;
+  bump(counts.outcomes, outcome);
+  client.history.push({ at: Date.now() - stormAt, outcome, delay });
+}
+
 function connect(client) {
   counts.attempts++;
+  client.knockedAt = Date.now();
+  if (client.knockedAt >= stormAt) client.attemptsAfterStorm++;
   openRfc6455(`${url}?user=${client.user}`, {
     onMessage: (text) => onMessage(client, text),
     onClose: (code) => {
@@ -70,7 +88,7 @@ function connect(client) {
       client.live = false;
       if (closing) return;
       if (Date.now() >= stormAt) bump(counts.closeCodes, code);
-      reconnectLater(client);
+      reconnectLater(client, `close ${code}`);
     },
   }).then(
     (socket) => {
@@ -82,13 +100,15 @@ function connect(client) {
       // A refused TCP connection is the server being down; an HTTP answer other than 101 is a refusal.
       const status = /handshake refused: HTTP\/1\.1 (\d+)/.exec(error.message)?.[1];
       if (status) refusals.push({ at: Date.now(), status });
-      if (!closing) reconnectLater(client);
+      if (!closing) reconnectLater(client, failureKind(error));
     },
   );
 }
 
-function reconnectLater(client) {
-  setTimeout(() => connect(client), client.backoff.next());
+function reconnectLater(client, outcome) {
+  const delay = client.backoff.next();
+  note(client, outcome, delay);
+  setTimeout(() => connect(client), delay);
 }
 
 /** Opens connections `from` to `from + count - 1`: user storm-u<i>, topic storm.t<i mod topics>; resolves when all are live. */
@@ -108,6 +128,9 @@ async function open(message) {
       welcomed: false,
       live: false,
       liveAt: null,
+      knockedAt: null,
+      attemptsAfterStorm: 0,
+      history: [],
     };
     clients.push(client);
     connect(client);
@@ -146,8 +169,21 @@ function report(finalSeqs, readyAt) {
     missed += lost;
     if (lost > 0) clientsMissing++;
   }
-  const liveAgainMs = clients.filter((client) => client.live && client.liveAt >= stormAt).map((client) => client.liveAt - stormAt);
-  return { kind: 'report', ...counts, refusedStatus, refusedWhileStopping, missed, clientsMissing, notLive: clients.filter((client) => !client.live).length, liveAgainMs };
+  const back = clients.filter((client) => client.live && client.liveAt >= stormAt);
+  const slowest = back.reduce((last, client) => (last === null || client.liveAt > last.liveAt ? client : last), null);
+  return {
+    kind: 'report',
+    ...counts,
+    attemptsPerClient: back.map((client) => client.attemptsAfterStorm),
+    knockedMs: back.map((client) => client.knockedAt - stormAt),
+    slowest: slowest && { liveMs: slowest.liveAt - stormAt, history: slowest.history },
+    refusedStatus,
+    refusedWhileStopping,
+    missed,
+    clientsMissing,
+    notLive: clients.filter((client) => !client.live).length,
+    liveAgainMs: back.map((client) => client.liveAt - stormAt),
+  };
 }
 
 process.on('message', async (message) => {

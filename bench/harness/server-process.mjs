@@ -9,6 +9,8 @@ import { listensOn, rssBytes } from './proc-stats.mjs';
 const PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
 const START_TIMEOUT_MS = 60000;
 const PORT_ATTEMPTS = 3;
+/** How often a starting server is looked at until it listens: the figure's resolution. */
+const LISTEN_POLL_MS = 25;
 
 /** A free TCP port on the loopback interface. */
 export function freePort() {
@@ -64,14 +66,17 @@ export class ServerUnderTest {
     const proc = new BenchProcess(target.name, argv, { ...process.env, ...target.env, PORT: String(port) });
     const server = new ServerUnderTest(target.name, proc, port);
     const deadline = Date.now() + START_TIMEOUT_MS;
-    // Ready when this very process listens on the port and answers HTTP there.
-    while (!(listensOn(proc.pid, port) && (await answersHttp(port)))) {
+    // Ready when this very process listens on the port and answers HTTP there; when it began to
+    // listen is kept apart, since clients queued before the probe delay its answer.
+    for (;;) {
+      if (server.listeningAt === null && listensOn(proc.pid, port)) server.listeningAt = Date.now();
+      if (server.listeningAt !== null && (await answersHttp(port))) break;
       if (proc.exitInfo) throw new Error(`${target.name} exited while starting (${JSON.stringify(proc.exitInfo)})${proc.output()}`);
       if (Date.now() > deadline) {
         await proc.stop();
         throw new Error(`${target.name} did not listen on port ${port} within ${START_TIMEOUT_MS} ms${proc.output()}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, server.listeningAt === null ? LISTEN_POLL_MS : 100));
     }
     return server;
   }
@@ -81,6 +86,7 @@ export class ServerUnderTest {
     this.proc = proc;
     this.pid = proc.pid;
     this.port = port;
+    this.listeningAt = null;
     this.url = `http://127.0.0.1:${port}`;
     this.wsUrl = `ws://127.0.0.1:${port}/ws`;
   }

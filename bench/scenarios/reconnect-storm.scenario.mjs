@@ -157,10 +157,16 @@ async function runStorm(server, { clients, topics, rate, perProcess, settleS }, 
       return table;
     };
     const closeCodes = merge('closeCodes');
+    const knockedMs = reports.flatMap((report) => report.knockedMs).sort((a, b) => a - b);
+    const attemptsPerClient = reports.flatMap((report) => report.attemptsPerClient).sort((a, b) => a - b);
+    const slowest = reports.map((report) => report.slowest).reduce((last, client) => (client && (!last || client.liveMs > last.liveMs) ? client : last), null);
     return {
       clients,
       stopMs: server.stoppedAt - stormAt,
+      listenMs: server.current.listeningAt - stormAt,
       restartMs: readyAt - stormAt,
+      // When the attempt that brought the last client back began: far before 100% live, the server was the wait; close to it, the backoff.
+      lastKnockMs: knockedMs.at(-1) ?? null,
       live50Ms: quantileMs(liveAgainMs, 0.5),
       live99Ms: quantileMs(liveAgainMs, 0.99),
       live100Ms: liveAgainMs.length === clients ? liveAgainMs[liveAgainMs.length - 1] : null,
@@ -181,6 +187,12 @@ async function runStorm(server, { clients, topics, rate, perProcess, settleS }, 
       exceptions: sum('exceptions'),
       firstException: reports.find((report) => report.firstException)?.firstException ?? null,
       connectAttempts: sum('attempts'),
+      // Every way an attempt after SIGTERM ended before the client was back, and how many attempts each needed.
+      failures: merge('outcomes'),
+      attempts50: quantileMs(attemptsPerClient, 0.5),
+      attempts99: quantileMs(attemptsPerClient, 0.99),
+      attemptsMax: attemptsPerClient.at(-1) ?? null,
+      slowestClient: slowest,
       published: stream.accepted,
       publishRetries: stream.retries,
     };
@@ -208,7 +220,9 @@ export function reconnectStormScenario({ clients, topics, rate, perProcess, sett
     start: (name, placement) => RestartableServer.start(name, placement),
     metrics: [
       { key: 'stopMs', label: 'SIGTERM until the old instance exited, ms', digits: 0, ratio: true },
+      { key: 'listenMs', label: 'SIGTERM until the new instance listens, ms', digits: 0, ratio: true },
       { key: 'restartMs', label: 'SIGTERM until the new instance answers, ms', digits: 0, ratio: true },
+      { key: 'lastKnockMs', label: 'last client knocked, ms after SIGTERM', digits: 0, ratio: true },
       { key: 'live50Ms', label: '50% live again, ms after SIGTERM', digits: 0, ratio: true },
       { key: 'live99Ms', label: '99% live again, ms', digits: 0, ratio: true },
       { key: 'live100Ms', label: '100% live again, ms', digits: 0, ratio: true },

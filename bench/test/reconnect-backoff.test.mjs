@@ -17,11 +17,15 @@ test("the bench clients' backoff hands out the client library's delays, resets i
     const draws = Array.from({ length: 40 }, (_, i) => ((i * 7919) % 1000) / 1000);
     const delays = (Backoff) => {
       let i = 0;
-      const backoff = new Backoff({ ...options, random: () => draws[i++ % draws.length] });
+      // Each attempt fails after its delay and a few ms, some after much longer: the outage caps some ceilings, not others.
+      let clock = 0;
+      const backoff = new Backoff({ ...options, random: () => draws[i++ % draws.length], now: () => clock });
       const seen = [];
       for (let n = 0; n < 40; n++) {
         if (n === 25) backoff.reset();
-        seen.push([backoff.next(), backoff.ceilingMs, backoff.attempts]);
+        const delay = backoff.next();
+        seen.push([delay, backoff.ceilingMs, backoff.attempts]);
+        clock += delay + (n % 7 === 3 ? 20_000 : 3);
       }
       return seen;
     };

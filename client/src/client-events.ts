@@ -1,6 +1,6 @@
-import type { CountsData } from './notification-center.frames.js';
 import type {
   AuthenticatedData,
+  CountsData,
   ExceptionData,
   Notification,
   SubscribedData,

@@ -1,7 +1,6 @@
 import { ClientEvents, type ClientEventMap, type ConnectionState } from './client-events.js';
 import { createInbox } from './inbox.store.js';
-import type { CountsData, InboxItem, InboxPage, InboxQuery, MarkFlags } from './notification-center.frames.js';
-import type { Notification, WelcomeData } from './protocol-frames.js';
+import type { CountsData, InboxItem, InboxPage, InboxQuery, MarkFlags, Notification, WelcomeData } from './protocol-frames.js';
 
 interface Deferred<T> {
   resolve(value: T): void;

@@ -1,7 +1,6 @@
 import type { ConnectionState } from './client-events.js';
-import type { CountsData, InboxItem, InboxPage, MarkFlags } from './notification-center.frames.js';
+import type { CountsData, InboxItem, InboxPage, MarkFlags, Notification } from './protocol-frames.js';
 import type { NotificationsClient } from './notifications-client.js';
-import type { Notification } from './protocol-frames.js';
 
 /** What a view renders: replaced by a new frozen object on every change, never mutated. */
 export interface InboxSnapshot {

@@ -10,13 +10,18 @@ export { FetchEventSource } from './fetch-event-source.js';
 export type { TransportKind } from './transport.js';
 export type {
   AuthenticatedData,
+  CountsData,
   ExceptionCode,
   ExceptionData,
+  InboxItem,
+  InboxPage,
+  InboxQuery,
+  MarkFlags,
+  MarkSelection,
   Notification,
   SubscribedData,
   UnreadData,
   UnsubscribedData,
   WelcomeData,
 } from './protocol-frames.js';
-export type { CountsData, InboxItem, InboxPage, InboxQuery, MarkFlags, MarkSelection } from './notification-center.frames.js';
 export { createInbox, type Inbox, type InboxOptions, type InboxSnapshot, type InboxSource } from './inbox.store.js';

@@ -3,11 +3,14 @@ import { CommandRejectedError } from './command-rejected.error.js';
 import { PendingReplies } from './pending-replies.js';
 import type { EventSourceConstructor } from './event-source-like.js';
 import { FetchEventSource } from './fetch-event-source.js';
-import type { CountsData, InboxPage, InboxQuery, MarkFlags } from './notification-center.frames.js';
 import type {
   ClientCommand,
   ClientCommandMap,
+  CountsData,
   ExceptionData,
+  InboxPage,
+  InboxQuery,
+  MarkFlags,
   Notification,
   ServerFrame,
   SubscribedData,

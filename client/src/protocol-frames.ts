@@ -1,12 +1,17 @@
 /**
- * The protocol's frames, as the service defines them (src/notifications/protocol). Imported as
- * types only: the client ships without any of the service's code (the package carries their
- * declarations).
+ * The protocol's frames, the notification center's included (contract 1.2, section 11), as the
+ * service defines them (src/notifications/protocol). Imported as types only: the client ships
+ * without any of the service's code (the package carries their declarations).
  */
-import type { ClientCommands, ServerFrames } from '../../src/notifications/protocol/frames.js';
+import type { ClientCommands, MarkData, ServerFrames } from '../../src/notifications/protocol/frames.js';
 
 export type {
   AuthenticatedData,
+  CountsData,
+  InboxData as InboxPage,
+  InboxItem,
+  InboxQueryData as InboxQuery,
+  MarkData,
   Notification,
   PongData,
   SubscribedData,
@@ -15,6 +20,11 @@ export type {
   WelcomeData,
 } from '../../src/notifications/protocol/frames.js';
 export type { ExceptionCode, ExceptionData, FieldError } from '../../src/notifications/protocol/exceptions.js';
+
+/** Which notifications a `mark` applies to. */
+export type MarkSelection = { ids: string[] } | { all: true };
+/** The flags a `mark` sets; at least one. Reading implies seen. */
+export type MarkFlags = Omit<MarkData, 'ids' | 'all'>;
 
 /** Every command the client sends, by event, with its data. */
 export type ClientCommandMap = ClientCommands;

@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { freePort } from '../../test/support/built-service.js';
 import { startApp } from '../../test/support/start-app.js';
 import { NotificationsClient, type SubscribedData } from '../src/index.js';
 import { nextEvent, record, sleep, until } from './support/client-probe.js';
@@ -48,7 +49,7 @@ describe('NotificationsClient across a service restart', () => {
     expect(await disconnected).toMatchObject({ code: 1001, reconnectInMs: expect.any(Number) });
     expect(client.state).toBe('reconnecting');
 
-    app = await startApp({ store: 'sqlite', sqlitePath }, port);
+    app = await startApp({ store: 'sqlite', sqlitePath }, { port });
     const missed = [];
     for (const target of targets) missed.push(...(await publish(app.baseUrl, { type: 'missed', ...target })));
     expect(client.state).not.toBe('open');
@@ -104,5 +105,29 @@ describe('NotificationsClient across a service restart', () => {
       dropped.close();
       await running.close();
     }
+  });
+
+  it('while nothing listens, waits no longer than the outage has lasted, the ceiling still growing', async () => {
+    const baseDelayMs = 200;
+    const refused = new NotificationsClient({
+      url: `ws://127.0.0.1:${await freePort()}/ws`,
+      user: 'grace',
+      transport: 'websocket',
+      WebSocket,
+      // The top of every ceiling: a client that drew the longest delay each time.
+      reconnect: { baseDelayMs, maxDelayMs: 60_000, random: () => 0.999 },
+    });
+    const waits: { at: number; delayMs: number }[] = [];
+    refused.on('disconnected', ({ reconnectInMs }) => waits.push({ at: Date.now(), delayMs: reconnectInMs ?? -1 }));
+    try {
+      refused.connect();
+      await until(() => waits.length === 5, 'five refused attempts', 10_000);
+    } finally {
+      refused.close();
+    }
+    const lostAt = waits[0].at;
+    // Date.now() is read just after the client's own clock: a millisecond either way.
+    for (const { at, delayMs } of waits) expect(delayMs).toBeLessThanOrEqual(Math.max(baseDelayMs, at - lostAt) + 1);
+    expect(waits[4].delayMs).toBeGreaterThan(2 * baseDelayMs);
   });
 });

@@ -4,6 +4,7 @@ import { eventually } from '../support/eventually.js';
 import { WebSocket } from 'ws';
 import { hsToken, JWT_SECRET } from '../support/tokens.js';
 import { startApp, type RunningApp } from '../support/start-app.js';
+import { ClientPool } from '../support/client-pool.js';
 import { HandshakeRejected, TestClient } from '../support/ws-client.js';
 
 
@@ -24,15 +25,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Contract 1.1 limits that answer a connection, never crash or stall the others. */
 describe('connection limits', () => {
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
   let running: RunningApp | undefined;
-  const connect = async (url: string): Promise<TestClient> => {
-    const client = await TestClient.connect(url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (url: string): Promise<TestClient> => clients.connect(url);
   afterEach(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await running?.close();
     running = undefined;
   });
@@ -61,7 +58,7 @@ describe('connection limits', () => {
     const url = `${running.wsUrl}?user=carol`;
     const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => TestClient.connect(url)));
     const opened = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
-    clients.push(...opened);
+    clients.keep(opened);
     await sleep(200);
     const stillOpen = opened.filter((client) => client.closeCode === null);
     expect(stillOpen).toHaveLength(2);
@@ -75,7 +72,7 @@ describe('connection limits', () => {
     running = await startApp({ maxConnections: 2 });
     const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => TestClient.open(running!.wsUrl)));
     const opened = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
-    clients.push(...opened);
+    clients.keep(opened);
     await sleep(200);
     expect(opened.filter((client) => client.closeCode === null)).toHaveLength(2);
     for (const client of opened) if (client.closeCode !== null) expect(client.closeCode).toBe(1013);

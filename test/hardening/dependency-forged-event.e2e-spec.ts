@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { formatNotificationId, parseNotificationId } from '../../src/notifications/store/notification-id.js';
-import { http } from '../support/http.js';
+import { publish } from '../support/rest-publish.js';
 import { type RunningApp, startApp } from '../support/start-app.js';
+import { ClientPool } from '../support/client-pool.js';
 import { TestClient } from '../support/ws-client.js';
 
 const { REDIS_URL } = process.env;
@@ -17,31 +18,27 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
   const user = `erin-${run}`;
   let running: RunningApp;
   let stranger: Redis;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   beforeAll(async () => {
     running = await startApp({ broker: 'redis', redisUrl: REDIS_URL, redisChannel: channel });
     stranger = new Redis(REDIS_URL!);
   });
   afterAll(async () => {
-    clients.forEach((client) => client.close());
+    clients.closeAll();
     stranger?.disconnect();
     await running?.close();
   });
 
-  const publish = async (n: number): Promise<string> => {
-    const { status, body } = await http(running.baseUrl, 'POST', '/notifications', { type: 'real', topic, payload: { n } });
-    expect(status).toBe(202);
-    return body.notifications[0].id;
-  };
+  const publishReal = async (n: number): Promise<string> => (await publish(running.baseUrl, { type: 'real', topic, payload: { n } }))[0].id;
 
   it('is not delivered, and does not silence its topic or move an unread count', async () => {
     const watcher = await TestClient.connect(running.wsUrl);
     const owner = await TestClient.connect(`${running.wsUrl}?user=${user}`);
-    clients.push(watcher, owner);
+    clients.keep([watcher, owner]);
     await watcher.request('subscribe', { topic }, 'subscribed');
     expect((await owner.next('unread')).data).toEqual({ count: 0 });
-    const first = await publish(1);
+    const first = await publishReal(1);
     expect((await watcher.next('notification')).data).toMatchObject({ id: first, payload: { n: 1 } });
 
     const { epoch } = parseNotificationId(first)!;
@@ -60,7 +57,7 @@ describeWithRedis('a forged or garbled message on the broker channel', () => {
     ]));
     await stranger.publish(channel, 'not even JSON');
 
-    const second = await publish(2);
+    const second = await publishReal(2);
     expect((await watcher.next('notification')).data).toMatchObject({ id: second, payload: { n: 2 } });
     await watcher.expectNone('notification', 300);
     await owner.expectNone('unread', 0);

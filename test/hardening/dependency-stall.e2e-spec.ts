@@ -8,6 +8,7 @@ import { ScratchDatabase } from '../support/scratch-database.fixture.js';
 import { type RunningApp, startApp } from '../support/start-app.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 import { advisoryLocksHeldBy } from '../support/advisory-locks.js';
+import { ClientPool } from '../support/client-pool.js';
 import { TestClient } from '../support/ws-client.js';
 import { describeWithRedisAndPostgres } from '../support/cluster.fixture.js';
 
@@ -31,7 +32,7 @@ describeStall('a dependency that stops answering under one of two instances', ()
   let redisProxy: TcpProxy;
   let a: RunningApp;
   let b: RunningApp;
-  const clients: TestClient[] = [];
+  const clients = new ClientPool();
 
   beforeAll(async () => {
     database = await ScratchDatabase.create(DATABASE_URL!, 'stall');
@@ -45,7 +46,7 @@ describeStall('a dependency that stops answering under one of two instances', ()
     b = await startApp({ ...shared, databaseUrl: database.url, redisUrl: REDIS_URL });
   });
   afterAll(async () => {
-    clients.splice(0).forEach((client) => client.close());
+    clients.closeAll();
     await pgProxy?.resume();
     await redisProxy?.resume();
     await Promise.all([a, b].filter(Boolean).map((instance) => instance.close()));
@@ -56,8 +57,7 @@ describeStall('a dependency that stops answering under one of two instances', ()
 
   const ready = (instance: RunningApp) => http(instance.baseUrl, 'GET', '/health/ready');
   const watch = async (instance: RunningApp, topic: string): Promise<TestClient> => {
-    const client = await TestClient.connect(instance.wsUrl);
-    clients.push(client);
+    const client = await clients.connect(instance.wsUrl);
     await client.request('subscribe', { topic }, 'subscribed');
     return client;
   };

@@ -1,20 +1,18 @@
-import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { BareHostModule } from '../host-app/bare-host.module.js';
 import { HostModule } from '../host-app/host.module.js';
 import { refusalStatus } from '../support/handshake-status.js';
+import { listening, type RunningApp } from '../support/start-app.js';
 import { hsToken, JWT_SECRET } from '../support/tokens.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** Creates and starts a host app; `abortOnError: false` so a refusal rejects instead of exiting. */
-async function startHost(module: object): Promise<{ app: NestFastifyApplication; wsUrl: string }> {
+async function startHost(module: object): Promise<RunningApp> {
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: false, abortOnError: false });
   app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, wsUrl: `ws://127.0.0.1:${port}/ws` };
+  return listening(app);
 }
 
 /** A host app that never passes `production` gets it from NODE_ENV, as the standalone service does. */

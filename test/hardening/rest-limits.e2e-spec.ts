@@ -1,33 +1,17 @@
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connect } from 'node:net';
 import pg from 'pg';
-import { createService } from '../../src/bootstrap.js';
-import type { NotificationsModuleOptions } from '../../src/notifications/index.js';
 import { advisoryLockKey } from '../../src/notifications/store/postgres/postgres-append.locks.js';
 import { eventually } from '../support/eventually.js';
 import { http } from '../support/http.js';
 import { ScratchDatabase } from '../support/scratch-database.fixture.js';
+import { type RunningApp, startApp } from '../support/start-app.js';
 import { TcpProxy } from '../support/tcp-proxy.fixture.js';
 
 const { DATABASE_URL } = process.env;
 if (!DATABASE_URL) console.log('REST limits on PostgreSQL skipped: DATABASE_URL is unset');
 const describeWithPostgres = DATABASE_URL ? describe : describe.skip;
-
-interface Service {
-  app: NestFastifyApplication;
-  port: number;
-  baseUrl: string;
-}
-
-/** The real service on a spare port, with REQUEST_TIMEOUT_MS and module options as given. */
-async function startService(notifications: NotificationsModuleOptions, requestTimeoutMs?: number): Promise<Service> {
-  const app = await createService({ port: 0, logLevel: 'silent', requestTimeoutMs, notifications: { store: 'memory', ...notifications } });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, port, baseUrl: `http://127.0.0.1:${port}` };
-}
 
 /** Sends `head` and `body` as they are and keeps the socket open; answers what came back once the server closed it. */
 async function rawExchange(port: number, head: string, body: string): Promise<{ response: string; elapsedMs: number }> {
@@ -65,9 +49,9 @@ function expectNoInternals(body: unknown, port: number): void {
 describe('REST limits (contract 1.1, section 10)', () => {
   describe('REQUEST_TIMEOUT_MS and MAX_PUBLISH_BYTES', () => {
     const requestTimeoutMs = 1000;
-    let service: Service;
+    let service: RunningApp;
     beforeAll(async () => {
-      service = await startService({}, requestTimeoutMs);
+      service = await startApp({}, { requestTimeoutMs });
     });
     afterAll(() => service.app.close());
 
@@ -102,7 +86,7 @@ describe('REST limits (contract 1.1, section 10)', () => {
     });
 
     it('counts one target for a topic or a broadcast, however large the payload the body allows', async () => {
-      const limited = await startService({ maxPublishBytes: 1000 });
+      const limited = await startApp({ maxPublishBytes: 1000 });
       try {
         const small = { note: 'x'.repeat(400) };
         expect((await http(limited.baseUrl, 'POST', '/notifications', { type: 'one', topic: 'orders', payload: small })).status).toBe(202);
@@ -136,7 +120,7 @@ describe('REST limits (contract 1.1, section 10)', () => {
       (await admin.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].waiting;
 
     it('answers 503 with Retry-After at once when MAX_PENDING_WRITES writes wait to commit, storing nothing of that request', async () => {
-      const service = await startService({ store: 'postgres', databaseUrl: database.url, maxPendingWrites: 2, storeTimeoutMs: 10_000 }, 20_000);
+      const service = await startApp({ store: 'postgres', databaseUrl: database.url, maxPendingWrites: 2, storeTimeoutMs: 10_000 }, { requestTimeoutMs: 20_000 });
       const topic = 'queue-full';
       const publish = (n: number) => post(service.port, { type: 'queued', topic, payload: { n } });
       try {
@@ -168,7 +152,7 @@ describe('REST limits (contract 1.1, section 10)', () => {
     });
 
     it('answers 408 and closes the connection when the answer takes longer than REQUEST_TIMEOUT_MS', async () => {
-      const service = await startService({ store: 'postgres', databaseUrl: database.url, storeTimeoutMs: 10_000 }, 1000);
+      const service = await startApp({ store: 'postgres', databaseUrl: database.url, storeTimeoutMs: 10_000 }, { requestTimeoutMs: 1000 });
       try {
         await holdAppends();
         const started = Date.now();
@@ -183,7 +167,7 @@ describe('REST limits (contract 1.1, section 10)', () => {
 
     it('answers 503 without internals, REST and readiness alike, when the database cannot be reached', async () => {
       const proxy = await TcpProxy.start(database.server.host, database.server.port);
-      const service = await startService({ store: 'postgres', databaseUrl: database.urlVia('127.0.0.1', proxy.port), storeTimeoutMs: 1000 });
+      const service = await startApp({ store: 'postgres', databaseUrl: database.urlVia('127.0.0.1', proxy.port), storeTimeoutMs: 1000 });
       try {
         await proxy.cut();
         const refused = await fetch(`${service.baseUrl}/notifications`, {

@@ -356,7 +356,7 @@ describeWithPostgres('PostgresNotificationStore', () => {
   });
 
   describe('when the database is unreachable', () => {
-    it('answers StoreUnavailableError, and works again once the database is back', async () => {
+    it('answers StoreUnavailableError, the driver\'s error its cause, and works again once the database is back', async () => {
       const target = new URL(DATABASE_URL!);
       const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
       const viaProxy = new URL(DATABASE_URL!);
@@ -372,7 +372,10 @@ describeWithPostgres('PostgresNotificationStore', () => {
         await expect(store.readLatest('orders', 10)).rejects.toBeInstanceOf(StoreUnavailableError);
         await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
         const unopened = instance(newSchema(), viaProxy.toString());
-        await expect(unopened.open()).rejects.toBeInstanceOf(StoreUnavailableError);
+        const refused: unknown = await unopened.open().then(() => null, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(StoreUnavailableError);
+        // The driver's message names the address; the store error's, safe to show, names the failure only.
+        expect(refused).toMatchObject({ message: 'database unavailable (ECONNREFUSED)', cause: { message: expect.stringContaining(`:${proxy.port}`) } });
 
         await proxy.resume();
         await expect(store.ping()).resolves.toBeUndefined();

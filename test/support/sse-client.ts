@@ -1,4 +1,5 @@
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { Arrivals } from './arrivals.js';
 import { frameErrors } from './ws-client.js';
 
 /** One event of a stream: its `id:` (null when it had none), event name and parsed data. */
@@ -25,14 +26,17 @@ export class StreamRefused extends Error {
  * in the AsyncAPI document, as WebSocket frames must.
  */
 export class SseClient {
-  readonly events: StreamEvent[] = [];
+  private readonly arrivals = new Arrivals<StreamEvent>('event', (what) =>
+    this.misfits.length > 0 ? this.misfits.join('\n') : this.ended ? `stream ended while waiting for ${what}` : null,
+  );
+  /** The events received and not taken yet. */
+  readonly events = this.arrivals.items;
   /** Comment lines received (heartbeats). */
   comments = 0;
   /** Set once the stream ended (the server closed it, or it was cut). */
   ended = false;
   readonly status: number;
   readonly headers: IncomingMessage['headers'];
-  private waiters: Array<() => void> = [];
   private readonly misfits: string[] = [];
   private buffer = '';
   private pending: { id: string | null; event: string; data: string[] } = { id: null, event: 'message', data: [] };
@@ -47,7 +51,7 @@ export class SseClient {
     response.on('data', (chunk: string) => this.take(chunk));
     const end = () => {
       this.ended = true;
-      this.wake();
+      this.arrivals.wake();
     };
     response.on('end', end);
     response.on('close', end);
@@ -81,16 +85,9 @@ export class SseClient {
 
   /** Removes and returns the first queued event (of `event`, if given), waiting up to `timeoutMs`. */
   async next(event?: string, timeoutMs = 3000): Promise<StreamEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.misfits.length > 0) throw new Error(this.misfits.join('\n'));
-      const index = this.events.findIndex((e) => event === undefined || e.event === event);
-      if (index >= 0) return this.events.splice(index, 1)[0];
-      if (this.ended) throw new Error(`stream ended while waiting for ${event ?? 'an event'}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${event ?? 'event'} within ${timeoutMs} ms`);
-      await this.wait(left);
-    }
+    const taken = await this.arrivals.take(event, timeoutMs);
+    if (this.misfits.length > 0) throw new Error(this.misfits.join('\n'));
+    return taken;
   }
 
   /** Takes the next `count` notifications. */
@@ -101,20 +98,13 @@ export class SseClient {
   }
 
   /** Asserts that no event of `event` arrives within `ms`. */
-  async expectNone(event: string, ms = 300): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    const found = this.events.find((e) => e.event === event);
-    if (found) throw new Error(`unexpected ${event}: ${JSON.stringify(found.data)}`);
+  expectNone(event: string, ms = 300): Promise<void> {
+    return this.arrivals.expectNone(event, ms);
   }
 
   /** Resolves once the stream ended; fails after `timeoutMs`. */
-  async waitEnd(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`stream not ended within ${timeoutMs} ms`);
-      await this.wait(left);
-    }
+  waitEnd(timeoutMs = 3000): Promise<void> {
+    return this.arrivals.until(() => this.ended, timeoutMs, 'stream not ended');
   }
 
   /** Stops reading: the socket's buffers fill and the server sees a slow reader. */
@@ -126,16 +116,6 @@ export class SseClient {
     this.req.destroy();
   }
 
-  private wait(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
   private take(chunk: string): void {
     this.buffer += chunk;
     let newline: number;
@@ -144,7 +124,7 @@ export class SseClient {
       this.buffer = this.buffer.slice(newline + (this.buffer.startsWith('\r\n', newline) ? 2 : 1));
       this.line(line);
     }
-    this.wake();
+    this.arrivals.wake();
   }
 
   private line(line: string): void {
@@ -169,12 +149,6 @@ export class SseClient {
     const errors = frameErrors({ event, data: parsed.data });
     // Reported by the next `next()`: a throw here would escape the socket's listener.
     if (errors.length > 0) this.misfits.push(`${event} event does not fit the AsyncAPI document: ${errors.join('; ')}`);
-    this.events.push(parsed);
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.arrivals.push(parsed);
   }
 }

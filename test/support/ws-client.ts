@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { asyncApiDocument } from '../../src/asyncapi/asyncapi.document.js';
+import { Arrivals } from './arrivals.js';
 import { DocumentSchemas } from './document-schemas.js';
 
 /** The served AsyncAPI document's schemas: every frame a test takes must fit its event's message. */
@@ -21,22 +22,22 @@ export interface Frame {
  * (or the next of an event) with a timeout; a timeout is how "no reply" is asserted.
  */
 export class TestClient {
-  readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Arrivals<Frame>('frame', (what) => (this.closeCode === null ? null : `closed with ${this.closeCode} while waiting for ${what}`));
+  /** The frames received and not taken yet. */
+  readonly frames = this.arrivals.items;
   closeCode: number | null = null;
   closeReason = '';
   private readonly closed: Promise<number>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (raw: Buffer) => {
-      this.frames.push(JSON.parse(raw.toString()));
-      this.wake();
+      this.arrivals.push(JSON.parse(raw.toString()));
     });
     this.closed = new Promise((resolve) =>
       socket.on('close', (code, reason) => {
         this.closeCode = code;
         this.closeReason = reason.toString();
-        this.wake();
+        this.arrivals.wake();
         resolve(code);
       }),
     );
@@ -73,26 +74,10 @@ export class TestClient {
    * fails when the frame does not fit the AsyncAPI document.
    */
   async next(event?: string, timeoutMs = 3000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = this.frames.findIndex((f) => event === undefined || f.event === event);
-      if (index >= 0) {
-        const [frame] = this.frames.splice(index, 1);
-        const errors = frameErrors(frame);
-        if (errors.length > 0) throw new Error(`${frame.event} frame does not fit the AsyncAPI document: ${errors.join('; ')}`);
-        return frame;
-      }
-      if (this.closeCode !== null) throw new Error(`closed with ${this.closeCode} while waiting for ${event ?? 'a frame'}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${event ?? 'frame'} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    const frame = await this.arrivals.take(event, timeoutMs);
+    const errors = frameErrors(frame);
+    if (errors.length > 0) throw new Error(`${frame.event} frame does not fit the AsyncAPI document: ${errors.join('; ')}`);
+    return frame;
   }
 
   /** Sends a command and returns the next frame of `reply`. */
@@ -102,10 +87,8 @@ export class TestClient {
   }
 
   /** Asserts that no frame of `event` arrives within `ms`. */
-  async expectNone(event: string, ms = 300): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    const found = this.frames.find((f) => f.event === event);
-    if (found) throw new Error(`unexpected ${event}: ${JSON.stringify(found.data)}`);
+  expectNone(event: string, ms = 300): Promise<void> {
+    return this.arrivals.expectNone(event, ms);
   }
 
   /** Waits for the close and returns its code. */
@@ -120,12 +103,6 @@ export class TestClient {
 
   close(): void {
     this.socket.close();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 }
 

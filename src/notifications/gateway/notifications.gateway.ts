@@ -42,6 +42,8 @@ import { wsValidationPipe } from './ws-validation.pipe.js';
 /** A handler of one of the protocol's commands. */
 const Command = (event: ClientEvent): MethodDecorator => SubscribeMessage(event);
 const SHUTDOWN_GRACE_MS = 2000;
+/** A handshake during shutdown (under way when the service stopped listening, or in a host still listening) is told to come back in a second, as an SSE request is. */
+const SHUTTING_DOWN_HEADERS = { 'Retry-After': '1' };
 type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
 const RATE_LIMITED: ExceptionData = { status: 'error', code: 'RATE_LIMITED', message: 'too many commands: slow down' };
@@ -187,7 +189,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   private verifyHandshake(request: IncomingMessage, done: HandshakeVerdict): void {
-    if (!this.accepting) return done(false, 503, 'shutting down');
+    if (!this.accepting) return done(false, 503, 'shutting down', SHUTTING_DOWN_HEADERS);
     // Refused before the token is verified: a full instance spends nothing on it.
     const full = this.limits.refusal(null);
     if (full) return done(false, full.status, full.reason, full.headers);

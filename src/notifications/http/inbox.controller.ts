@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -8,11 +7,9 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { BadRequestResponseDto, ErrorResponseDto } from '../dto/error-response.dto.js';
+import { ErrorResponseDto } from '../dto/error-response.dto.js';
 import { InboxPageDto, MarkResultDto, ReadResultDto } from '../dto/inbox.dto.js';
 import { InboxQueryDto } from '../dto/inbox-query.dto.js';
 import { MarkDto } from '../dto/mark.dto.js';
@@ -20,8 +17,9 @@ import { ReadDto } from '../dto/read.dto.js';
 import { selectionOf } from '../inbox/inbox-commands.service.js';
 import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
+import { ApiKeyRefusedResponse, ApiStoreUnavailableResponse, ApiValidationFailedResponse } from './api-responses.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
-import { RETRY_AFTER_S, StoreErrorsFilter } from './store-errors.filter.js';
+import { StoreErrorsFilter } from './store-errors.filter.js';
 import { notificationIdParam, userIdParam } from './path-param.pipe.js';
 
 const TOO_LARGE = {
@@ -34,27 +32,12 @@ const TOO_LARGE = {
 @ApiTags('inbox')
 @ApiBearerAuth()
 @ApiParam({ name: 'userId', example: 'alice' })
-@ApiUnauthorizedResponse({
-  description: 'Missing or wrong API key.',
-  type: ErrorResponseDto,
-  example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' },
+@ApiKeyRefusedResponse()
+@ApiValidationFailedResponse('Invalid user id, query, cursor or body: `errors` lists each bad field.', {
+  field: 'userId',
+  messages: ['userId must match ^[A-Za-z0-9_.:-]{1,123}$'],
 })
-@ApiBadRequestResponse({
-  description: 'Invalid user id, query, cursor or body: `errors` lists each bad field.',
-  type: BadRequestResponseDto,
-  example: {
-    statusCode: 400,
-    error: 'Bad Request',
-    message: 'validation failed',
-    errors: [{ field: 'userId', messages: ['userId must match ^[A-Za-z0-9_.:-]{1,123}$'] }],
-  },
-})
-@ApiServiceUnavailableResponse({
-  description: 'The store is unreachable (`store unavailable`) or too many writes wait for it (`store overloaded`): retry after `Retry-After` seconds.',
-  type: ErrorResponseDto,
-  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: RETRY_AFTER_S } } },
-  example: { statusCode: 503, error: 'Service Unavailable', message: 'store unavailable' },
-})
+@ApiStoreUnavailableResponse('The store is unreachable (`store unavailable`) or too many writes wait for it (`store overloaded`): retry after `Retry-After` seconds.')
 @Controller('users/:userId/notifications')
 @UseGuards(ApiKeyGuard)
 @UsePipes(httpValidationPipe)

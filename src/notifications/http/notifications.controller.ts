@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, PayloadTooLargeException, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiOkResponse,
@@ -9,12 +8,10 @@ import {
   ApiParam,
   ApiPayloadTooLargeResponse,
   ApiRequestTimeoutResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AcceptedNotificationsDto } from '../dto/accepted-notifications.dto.js';
-import { BadRequestResponseDto, ErrorResponseDto } from '../dto/error-response.dto.js';
+import { ErrorResponseDto } from '../dto/error-response.dto.js';
 import { TopicHistoryDto } from '../dto/notification.dto.js';
 import { MAX_NOTIFICATION_PAYLOAD_BYTES, PublishNotificationDto } from '../dto/publish-notification.dto.js';
 import { TopicHistoryQueryDto } from '../dto/topic-history-query.dto.js';
@@ -22,26 +19,19 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
+import { ApiKeyRefusedResponse, ApiStoreUnavailableResponse, ApiValidationFailedResponse } from './api-responses.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
-import { RETRY_AFTER_S, StoreErrorsFilter } from './store-errors.filter.js';
+import { StoreErrorsFilter } from './store-errors.filter.js';
 import { topicParam } from './path-param.pipe.js';
 
 /** REST edge for backends: publish, and read a topic's history. */
 @ApiTags('notifications')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({
-  description: 'Missing or wrong API key.',
-  type: ErrorResponseDto,
-  example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' },
-})
-@ApiServiceUnavailableResponse({
-  description:
-    'The store is unreachable (`store unavailable`) or too many writes wait for it (`store overloaded`, MAX_PENDING_WRITES; nothing of the request was stored): ' +
+@ApiKeyRefusedResponse()
+@ApiStoreUnavailableResponse(
+  'The store is unreachable (`store unavailable`) or too many writes wait for it (`store overloaded`, MAX_PENDING_WRITES; nothing of the request was stored): ' +
     'retry after `Retry-After` seconds with the same idempotencyKey (a commit whose answer was lost is then answered, not repeated).',
-  type: ErrorResponseDto,
-  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: RETRY_AFTER_S } } },
-  example: { statusCode: 503, error: 'Service Unavailable', message: 'store unavailable' },
-})
+)
 @ApiRequestTimeoutResponse({
   description: 'The request was not finished within REQUEST_TIMEOUT_MS (a body that never ends, or an answer that took too long); the connection is closed.',
   type: ErrorResponseDto,
@@ -61,15 +51,9 @@ export class NotificationsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish a notification to users, a topic or everyone' })
   @ApiAcceptedResponse({ type: AcceptedNotificationsDto, description: 'Stored; delivery to connected subscribers follows.' })
-  @ApiBadRequestResponse({
-    description: 'Invalid body: `errors` lists each bad field; unknown fields are refused.',
-    type: BadRequestResponseDto,
-    example: {
-      statusCode: 400,
-      error: 'Bad Request',
-      message: 'validation failed',
-      errors: [{ field: 'target', messages: ['exactly one of userIds, topic, broadcast is required'] }],
-    },
+  @ApiValidationFailedResponse('Invalid body: `errors` lists each bad field; unknown fields are refused.', {
+    field: 'target',
+    messages: ['exactly one of userIds, topic, broadcast is required'],
   })
   @ApiConflictResponse({
     description: 'The idempotencyKey was used with a different body.',
@@ -97,16 +81,7 @@ export class NotificationsController {
   @ApiOperation({ summary: "A topic's history in id order: after `since` when given, else the latest `limit`" })
   @ApiParam({ name: 'topic', example: 'orders' })
   @ApiOkResponse({ type: TopicHistoryDto })
-  @ApiBadRequestResponse({
-    description: 'Invalid topic name or query: `errors` lists each bad field.',
-    type: BadRequestResponseDto,
-    example: {
-      statusCode: 400,
-      error: 'Bad Request',
-      message: 'validation failed',
-      errors: [{ field: 'limit', messages: ['limit must not be greater than 1000'] }],
-    },
-  })
+  @ApiValidationFailedResponse('Invalid topic name or query: `errors` lists each bad field.', { field: 'limit', messages: ['limit must not be greater than 1000'] })
   history(@Param('topic', topicParam) topic: string, @Query() query: TopicHistoryQueryDto): Promise<TopicHistoryDto> {
     return this.notifications.history(topic, query.limit, query.since);
   }

@@ -1,10 +1,11 @@
 import { Controller, Get, Logger, Query, ServiceUnavailableException, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { BadRequestResponseDto, ErrorResponseDto } from '../dto/error-response.dto.js';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../dto/error-response.dto.js';
 import { PresenceDto } from '../dto/presence.dto.js';
 import { PresenceQueryDto } from '../dto/presence-query.dto.js';
 import { NotificationsService } from '../notifications.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
+import { ApiKeyRefusedResponse, ApiValidationFailedResponse } from './api-responses.js';
 import { httpValidationPipe } from './http-validation.pipe.js';
 
 /** REST edge of presence: who is online now. */
@@ -21,12 +22,11 @@ export class PresenceController {
   @Get()
   @ApiOperation({ summary: 'Which users have an open connection on any instance now (no grace period)' })
   @ApiOkResponse({ type: PresenceDto })
-  @ApiBadRequestResponse({
-    description: 'Missing, empty or over 1,000 ids, or an invalid user id: `errors` lists each bad field.',
-    type: BadRequestResponseDto,
-    example: { statusCode: 400, error: 'Bad Request', message: 'validation failed', errors: [{ field: 'userIds', messages: ['userIds must name at least one user'] }] },
+  @ApiValidationFailedResponse('Missing, empty or over 1,000 ids, or an invalid user id: `errors` lists each bad field.', {
+    field: 'userIds',
+    messages: ['userIds must name at least one user'],
   })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong API key.', type: ErrorResponseDto, example: { statusCode: 401, error: 'Unauthorized', message: 'missing or wrong API key' } })
+  @ApiKeyRefusedResponse()
   @ApiServiceUnavailableResponse({
     description: 'Presence is kept in Redis (BROKER=redis) and Redis did not answer.',
     type: ErrorResponseDto,

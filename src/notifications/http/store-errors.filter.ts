@@ -20,7 +20,8 @@ const ANSWERS = new Map<abstract new (...args: never[]) => StoreError, StoreErro
 /** Seconds a client is asked to wait before retrying a 503. */
 export const RETRY_AFTER_S = 1;
 
-interface Reply {
+/** The reply of an HTTP exception filter, as Fastify's and Express's both have it. */
+export interface Reply {
   header(name: string, value: string): Reply;
   status(code: number): Reply;
   send(body: unknown): void;
@@ -28,8 +29,8 @@ interface Reply {
 
 /**
  * Answers store errors over REST: 409 idempotency conflict, 400 bad cursor, 503 with
- * Retry-After when the store is down or too many writes wait. A 503 says only that: the store's
- * own message (the database's error, a host, a path) goes to the log.
+ * Retry-After when the store is down or too many writes wait. A 503 says only that: the
+ * database's own error (a host, a path, SQL), the store error's cause, goes to the log.
  */
 @Catch(IdempotencyConflictError, InvalidCursorError, StoreUnavailableError, StoreOverloadedError)
 export class StoreErrorsFilter implements ExceptionFilter<StoreError> {
@@ -40,9 +41,13 @@ export class StoreErrorsFilter implements ExceptionFilter<StoreError> {
     const reply = host.switchToHttp().getResponse<Reply>();
     if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       // An overload says nothing the log needs, once per refused publish, when the service is busiest.
-      if (error instanceof StoreUnavailableError) this.logger.warn(`answering 503: ${error.message}`);
+      if (error instanceof StoreUnavailableError) this.logger.warn(`answering 503: ${error.message}${causeText(error)}`);
       reply.header('Retry-After', String(RETRY_AFTER_S));
     }
     reply.status(status).send({ statusCode: status, error: name, message: message ?? error.message });
   }
+}
+
+function causeText(error: Error): string {
+  return error.cause instanceof Error ? `: ${error.cause.message}` : '';
 }

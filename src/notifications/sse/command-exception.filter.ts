@@ -4,7 +4,7 @@ import { causeOf } from '../gateway/protocol-cause.js';
 import { isJsonObject } from '../json-object.js';
 import type { ExceptionCode, ExceptionData } from '../protocol/exceptions.js';
 import { StoreOverloadedError, StoreUnavailableError } from '../store/notification-store.js';
-import { RETRY_AFTER_S } from '../http/store-errors.filter.js';
+import { type Reply, RETRY_AFTER_S } from '../http/store-errors.filter.js';
 
 /** The status of each exception code over `POST /commands`. */
 export const COMMAND_STATUS: Record<ExceptionCode, number> = {
@@ -17,12 +17,6 @@ export const COMMAND_STATUS: Record<ExceptionCode, number> = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
 };
-
-interface Reply {
-  header(name: string, value: string): Reply;
-  status(code: number): Reply;
-  send(body: unknown): void;
-}
 
 /**
  * Answers a refused `POST /commands` with the `exception` frame a WebSocket client would get, and

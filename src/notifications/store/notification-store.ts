@@ -204,7 +204,10 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
-/** The store cannot be reached (database down); callers answer 503 and may retry. */
+/**
+ * The store cannot be reached (database down); callers answer 503 and may retry. Its message is
+ * safe to show; the driver's error, which may name a host, a path or SQL, is its `cause`.
+ */
 export class StoreUnavailableError extends Error {}
 
 /** More appends wait to commit than MAX_PENDING_WRITES allows: nothing of this one was stored; callers answer 503 and may retry. */

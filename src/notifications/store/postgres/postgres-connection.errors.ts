@@ -27,22 +27,29 @@ const UNAVAILABLE_MESSAGES = [
  * another realm (vm contexts).
  */
 export function isConnectionFailure(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return true;
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) {
-    return true;
-  }
-  // Connecting to a name with several addresses fails with an AggregateError of each attempt.
-  if (Array.isArray(errors) && errors.some(isConnectionFailure)) return true;
-  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
+  return error instanceof StoreUnavailableError || failureReason(error) !== null;
 }
 
 /**
- * Turns a connection failure into StoreUnavailableError (the REST layer answers 503 without its
- * message, which names the database's error for the logs); other errors pass as they are.
+ * Turns a connection failure into StoreUnavailableError, whose message names the failure from this
+ * file's own vocabulary (a code, a pattern) so that it is safe to show; the driver's error, which
+ * may name a host or SQL, is its `cause`, for the log. Other errors pass as they are.
  */
 export function asStoreError(error: unknown): unknown {
-  if (error instanceof StoreUnavailableError || !isConnectionFailure(error)) return error;
-  return new StoreUnavailableError(`database unavailable: ${String((error as { message?: unknown }).message)}`, { cause: error });
+  if (error instanceof StoreUnavailableError) return error;
+  const reason = failureReason(error);
+  return reason === null ? error : new StoreUnavailableError(`database unavailable (${reason})`, { cause: error });
+}
+
+/** The code or pattern that makes the error a connection failure; null when it is none. */
+function failureReason(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) {
+    return code;
+  }
+  // Connecting to a name with several addresses fails with an AggregateError of each attempt.
+  const attempt = Array.isArray(errors) ? errors.map(failureReason).find((reason) => reason !== null) : undefined;
+  if (attempt) return attempt;
+  return typeof message === 'string' ? (UNAVAILABLE_MESSAGES.find((pattern) => pattern.test(message))?.source ?? null) : null;
 }

@@ -228,13 +228,13 @@ export class SqliteNotificationStore implements NotificationStore {
     this.state = null;
   }
 
-  /** Runs `work` on the open database; SQLite failures become StoreUnavailableError. */
+  /** Runs `work` on the open database; SQLite failures become StoreUnavailableError, named by their code, the driver's message (SQL, a path) its cause. */
   private guard<T>(work: (state: OpenState) => T): T {
     const state = this.opened();
     try {
       return work(state);
     } catch (error) {
-      if (error instanceof Database.SqliteError) throw new StoreUnavailableError(error.message, { cause: error });
+      if (error instanceof Database.SqliteError) throw new StoreUnavailableError(`database unavailable (${error.code})`, { cause: error });
       throw error;
     }
   }
