@@ -135,4 +135,26 @@ describe('subscribes of one topic with the same since', () => {
     expect(store.reads - readsBefore).toBe(2);
     for (const client of [first, second, later]) client.close();
   });
+
+  it('of a personal topic each read the inbox: it changes with no notification arriving', async () => {
+    const user = 'shared-since-user';
+    const send = async (i: number): Promise<string> =>
+      (await http(running.baseUrl, 'POST', '/notifications', { type: 't', userIds: [user], payload: { i } })).body.notifications[0].id;
+    const since = await send(0);
+    const kept = await send(1);
+    const deleted = await send(2);
+    const resubscribe = async (): Promise<TestClient> => {
+      const client = await TestClient.connect(`${running.wsUrl}?user=${user}`);
+      client.send('subscribe', { topic: `user:${user}`, since });
+      return client;
+    };
+    const first = await resubscribe();
+    expect((await first.next('subscribed')).data).toMatchObject({ recovered: true, missed: 2 });
+    expect(await replayOf(first, 2)).toEqual([kept, deleted]);
+    expect((await http(running.baseUrl, 'DELETE', `/users/${user}/notifications/${deleted}`)).status).toBe(204);
+    const second = await resubscribe();
+    expect((await second.next('subscribed')).data).toMatchObject({ recovered: true, missed: 1 });
+    expect(await replayOf(second, 1)).toEqual([kept]);
+    for (const client of [first, second]) client.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
+import { topicOwner } from '../notification.model.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 import { Frame } from './frame.js';
@@ -43,13 +44,12 @@ export class SharedReplayReads {
 
   /** The window of `topic` after `since`; call once the subscriber is in the topic. */
   measure(topic: string, since: string): Promise<SharedWindow> {
+    // An inbox changes without a notification arriving (read, archived, deleted): never shared.
+    if (topicOwner(topic) !== null) return this.read(topic, since);
     const shared = this.reads.get(topic);
     if (shared?.since === since) return shared.read;
     this.forget(topic);
-    const read = measureReplay(this.store, topic, since, this.options.maxReplay).then((window) => ({
-      window,
-      frames: window.items?.map((notification) => ({ id: notification.id, frame: Frame.of('notification', notification) })),
-    }));
+    const read = this.read(topic, since);
     const fresh: SharedRead = { since, read, bytes: 0 };
     this.reads.set(topic, fresh);
     read.then(
@@ -57,6 +57,13 @@ export class SharedReplayReads {
       () => this.reads.get(topic) === fresh && this.forget(topic),
     );
     return read;
+  }
+
+  private read(topic: string, since: string): Promise<SharedWindow> {
+    return measureReplay(this.store, topic, since, this.options.maxReplay).then((window) => ({
+      window,
+      frames: window.items?.map((notification) => ({ id: notification.id, frame: Frame.of('notification', notification) })),
+    }));
   }
 
   /** A notification of `topic` arrived here: reads begun before it may lack it. */
