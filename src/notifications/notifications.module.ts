@@ -15,6 +15,7 @@ import { InboxController } from './http/inbox.controller.js';
 import { NotificationsController } from './http/notifications.controller.js';
 import { Heartbeat } from './hub/heartbeat.service.js';
 import { Hub } from './hub/hub.service.js';
+import { SharedReplayReads } from './hub/shared-replay-reads.js';
 import { TopicCatchUp } from './hub/topic-catch-up.js';
 import { TopicReplay } from './hub/topic-replay.service.js';
 import { InboxCommands } from './inbox/inbox-commands.service.js';
@@ -63,6 +64,7 @@ import { storeProvider } from './store/store.provider.js';
     TopicCatchUp,
     Heartbeat,
     TopicReplay,
+    SharedReplayReads,
     TokenVerifier,
     HandshakeAuthenticator,
     TopicAccess,

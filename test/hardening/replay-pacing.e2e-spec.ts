@@ -138,6 +138,23 @@ describe('replay at the pace the client reads', () => {
     });
   });
 
+  describe('a gap around one page of the store (100)', () => {
+    const running = appFor({});
+
+    it.each([99, 100, 101, 102])('replays all of %i missed, in order, as recovered; live ones follow', async (count) => {
+      const topic = `page-gap-${count}`;
+      const { since, ids } = await seed(running(), topic, count, 10);
+      const client = await TestClient.connect(running().wsUrl);
+      client.send('subscribe', { topic, since });
+      expect((await client.next('subscribed')).data).toEqual({ topic, recovered: true, missed: count });
+      expect(await receive(client, count)).toEqual(ids);
+      const [live] = await running().app.get(NotificationsService).publish(topic, { type: 'live' });
+      expect((await client.next('notification')).data.id).toBe(live.id);
+      await client.expectNone('notification', 100);
+      client.close();
+    });
+  });
+
   describe.each([
     ['the local broker', startApp],
     ['a broker that delivers 5 ms after the commit', startWithLaggingBroker],

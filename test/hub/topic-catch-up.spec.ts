@@ -3,10 +3,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Hub } from '../../src/notifications/hub/hub.service.js';
+import { SharedReplayReads } from '../../src/notifications/hub/shared-replay-reads.js';
 import { type CatchUpPosition, TopicCatchUp } from '../../src/notifications/hub/topic-catch-up.js';
 import { WebSocketConnection } from '../../src/notifications/hub/websocket.connection.js';
 import type { Notification } from '../../src/notifications/notification.model.js';
 import { resolveOptions } from '../../src/notifications/notifications.options.js';
+import { MemoryNotificationStore } from '../../src/notifications/store/memory/memory.store.js';
 import { TestClient } from '../support/ws-client.js';
 
 const TOPIC = 'orders';
@@ -33,8 +35,9 @@ describe('TopicCatchUp: a topic that catches up from the store', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   beforeEach(async () => {
-    hub = new Hub(resolveOptions({}));
-    catchUps = new TopicCatchUp(hub);
+    const options = resolveOptions({});
+    hub = new Hub(options);
+    catchUps = new TopicCatchUp(hub, new SharedReplayReads(new MemoryNotificationStore({ historyLimit: 100, historyTtlS: 0 }), options));
     missing = [];
     catchUps.onMissing((position) => missing.push(position));
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });

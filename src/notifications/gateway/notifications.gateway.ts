@@ -20,6 +20,7 @@ import { PingDto } from '../dto/ping.dto.js';
 import { ReadDto } from '../dto/read.dto.js';
 import { SubscribeDto } from '../dto/subscribe.dto.js';
 import { UnsubscribeDto } from '../dto/unsubscribe.dto.js';
+import { coalesceWrites } from '../hub/coalesced-writes.js';
 import { Hub } from '../hub/hub.service.js';
 import { WebSocketConnection } from '../hub/websocket.connection.js';
 import { InboxCommands } from '../inbox/inbox-commands.service.js';
@@ -197,6 +198,8 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
         const refused = this.limits.refusal(user);
         if (refused) return done(false, refused.status, refused.reason, refused.headers);
         this.handshakes.set(request, user);
+        // The 101 answer, `welcome` and the counts leave together.
+        coalesceWrites(request.socket);
         done(true);
       },
       (error: unknown) => {

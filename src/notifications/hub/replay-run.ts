@@ -8,6 +8,9 @@ export interface HeldFrame {
   frame: Frame;
 }
 
+/** Why a run stopped; given to abort() so that no DOMException (and its stack) is built per replay. */
+const STOPPED = new Error('replay stopped');
+
 /** True when both ids are of one store epoch and `a` is older: ids of different epochs do not compare. */
 function precedes(a: string, b: string): boolean {
   const [left, right] = [parseNotificationId(a), parseNotificationId(b)];
@@ -73,7 +76,7 @@ export class ReplayRun {
   }
 
   stop(): void {
-    this.stopper.abort();
+    this.stopper.abort(STOPPED);
     this.held = [];
   }
 

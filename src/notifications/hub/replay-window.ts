@@ -16,18 +16,24 @@ export interface ReplayWindow {
   retained: boolean;
   /** True when more than `limit` were missed: the oldest of them are left to REST. */
   cut: boolean;
+  /** The window's notifications, when the read that measured it returned all of them. */
+  items?: Notification[];
 }
 
 /**
- * Measures the window from the newest `limit` + 1 ids after `since` (ids alone, whatever the gap's
- * size) and whether the store kept everything after `since`. The newest id at that moment bounds
- * the window: what comes after it is live.
+ * Measures the window and whether the store kept everything after `since`. A first read of up to
+ * a page after `since` settles both when the gap fits in it (the common case: one read, whose
+ * notifications the replay then writes); a longer gap is measured from the newest `limit` + 1 ids
+ * (ids alone, whatever its size). The newest id at that moment bounds the window: what comes after
+ * it is live.
  */
 export async function measureReplay(store: NotificationStore, topic: string, since: string, limit: number): Promise<ReplayWindow> {
-  const [{ recovered: retained }, newest] = await Promise.all([
-    store.readSince(topic, since, 1),
-    store.newestIdsSince(topic, since, limit + 1),
-  ]);
+  const probe = Math.min(limit, REPLAY_PAGE);
+  const { items, recovered: retained } = await store.readSince(topic, since, probe + 1);
+  if (items.length <= probe) {
+    return { after: since, last: items.at(-1)?.id ?? null, count: items.length, retained, cut: false, items };
+  }
+  const newest = await store.newestIdsSince(topic, since, limit + 1);
   const cut = newest.length > limit;
   return {
     after: cut ? newest[limit] : since,
@@ -40,6 +46,7 @@ export async function measureReplay(store: NotificationStore, topic: string, sin
 
 /** The window's notifications, oldest first, read a page at a time as the caller asks for them. */
 export async function* readWindow(store: NotificationStore, topic: string, window: ReplayWindow): AsyncGenerator<Notification> {
+  if (window.items) return yield* window.items;
   const lastSeq = window.last === null ? 0 : seqOf(window.last);
   let left = window.count;
   for (let cursor = window.after; left > 0; ) {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InboxCounts, Notification } from '../notification.model.js';
 import { Hub } from './hub.service.js';
+import { SharedReplayReads } from './shared-replay-reads.js';
 
 /** Where a topic must catch up from: the last id delivered in it, else a fallback. */
 export interface CatchUpPosition {
@@ -34,7 +35,10 @@ export class TopicCatchUp {
   private readonly topics = new Map<string, CatchingUp>();
   private missingHandler: ((position: CatchUpPosition) => void) | null = null;
 
-  constructor(private readonly hub: Hub) {}
+  constructor(
+    private readonly hub: Hub,
+    private readonly replayReads: SharedReplayReads,
+  ) {}
 
   /** Names who reads the store for a topic whose notification never arrived; it must call resume. */
   onMissing(handler: (position: CatchUpPosition) => void): void {
@@ -44,6 +48,8 @@ export class TopicCatchUp {
   /** Delivers a live notification, unless its topic catches up (it waits) or must start to. */
   deliver(notification: Notification, counts?: InboxCounts, previousId?: string | null): number {
     const { topic } = notification;
+    // Every notification reaches this instance here: a replay read before it may lack it.
+    this.replayReads.forget(topic);
     const catchingUp = this.topics.get(topic);
     if (catchingUp) {
       catchingUp.waiting.push({ notification, counts, previousId });
@@ -86,6 +92,7 @@ export class TopicCatchUp {
    */
   resume(topic: string, stored: Notification[] | null): number {
     let delivered = 0;
+    this.replayReads.forget(topic);
     for (const notification of stored ?? []) delivered += this.hub.deliver(notification);
     const catchingUp = this.topics.get(topic);
     if (!catchingUp) return delivered;

@@ -3,10 +3,12 @@ import { NOTIFICATIONS_OPTIONS } from '../notifications.module-definition.js';
 import type { ResolvedNotificationsOptions } from '../notifications.options.js';
 import type { SubscribedData } from '../protocol/frames.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import { Frame } from './frame.js';
 import { Hub } from './hub.service.js';
-import type { ReplayRun } from './replay-run.js';
-import { measureReplay, readWindow } from './replay-window.js';
+import type { HeldFrame, ReplayRun } from './replay-run.js';
+import { readWindow, type ReplayWindow } from './replay-window.js';
+import { SharedReplayReads } from './shared-replay-reads.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -20,6 +22,7 @@ import type { Connection } from './connection.js';
 export class TopicReplay {
   constructor(
     private readonly hub: Hub,
+    private readonly reads: SharedReplayReads,
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: ResolvedNotificationsOptions,
   ) {}
@@ -69,15 +72,20 @@ export class TopicReplay {
   /** Writes the window after `since`, preceded by `subscribed`; false when the run stopped or the socket went. */
   private async replay(connection: Connection, topic: string, since: string, run: ReplayRun, answered?: (reply: SubscribedData) => void): Promise<boolean> {
     const start = run.startFor(since);
-    const window = await measureReplay(this.store, topic, start, this.options.maxReplay);
+    const { window, frames } = await this.reads.measure(topic, start);
     if (run.signal.aborted) return false;
     const recovered = run.begin(since, start, window);
+    coalesceWrites(connection.output);
     this.answer(connection, { topic, recovered, missed: window.count }, answered);
-    for await (const notification of readWindow(this.store, topic, window)) {
-      if (!(await this.hub.writePaced(connection, Frame.of('notification', notification), run.signal))) return false;
-      run.advance(notification.id);
+    for await (const { id, frame } of frames ?? this.framesOf(topic, window)) {
+      if (!(await this.hub.writePaced(connection, frame, run.signal))) return false;
+      run.advance(id);
     }
     return true;
+  }
+
+  private async *framesOf(topic: string, window: ReplayWindow): AsyncGenerator<HeldFrame> {
+    for await (const notification of readWindow(this.store, topic, window)) yield { id: notification.id, frame: Frame.of('notification', notification) };
   }
 
   /**
