@@ -49,10 +49,11 @@ interface PlannedRow {
 /**
  * Writes a batch of appends: one transaction when any carries an idempotency key (the key and
  * the notifications commit together), else a single statement. The caller holds the batch's
- * topic locks. Answers one outcome per append, in order; throws when the database fails,
- * having written nothing.
+ * topic locks and drew `seqs` under them, ascending, at least one per item; the items written
+ * take them in order. Answers one outcome per append, in order; throws when the database
+ * fails, having written nothing.
  */
-export async function writeAppends(client: PoolClient, epoch: string, appends: PreparedAppend[]): Promise<AppendOutcome[]> {
+export async function writeAppends(client: PoolClient, epoch: string, appends: PreparedAppend[], seqs: number[]): Promise<AppendOutcome[]> {
   // The first append of each key claims it; later ones in this batch answer as its repeats.
   const claimants = new Map<string, number>();
   const writers: number[] = [];
@@ -62,7 +63,6 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     writers.push(index);
   });
 
-  const seqs = await nextSeqs(client, writers.reduce((count, index) => count + appends[index].items.length, 0));
   const planned = new Map<number, PlannedRow[]>();
   let drawn = 0;
   for (const index of writers) {
@@ -133,13 +133,6 @@ const duplicateOf = (answer: KeyAnswer): AppendResult => ({
   duplicate: true,
   inboxCounts: new Map(),
 });
-
-/** Draws `count` seqs, ascending. */
-async function nextSeqs(client: PoolClient, count: number): Promise<number[]> {
-  if (count === 0) return [];
-  const { rows } = await client.query<{ seq: string }>(`SELECT nextval('notification_seq') AS seq FROM generate_series(1, $1)`, [count]);
-  return rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
-}
 
 /**
  * Records each claimed key with its answer, in key order (so two instances claiming the same
