@@ -31,11 +31,12 @@ export class AppendLocks {
    * needs the (outer, always scanned) lock row first.
    */
   async acquireAndDraw(client: PoolClient, topics: Iterable<string>, count: number): Promise<number[]> {
-    const { rows } = await client.query<{ seq: string | null }>(
-      `SELECT CASE WHEN n IS NOT NULL THEN nextval('notification_seq') END AS seq
-       FROM (SELECT lock_topics($1::bigint, $2::bigint[])) AS locked LEFT JOIN generate_series(1, $3::int) AS n ON true`,
-      [this.storeKey, this.topicKeys(topics), count],
-    );
+    const { rows } = await client.query<{ seq: string | null }>({
+      name: 'append-lock-and-draw',
+      text: `SELECT CASE WHEN n IS NOT NULL THEN nextval('notification_seq') END AS seq
+             FROM (SELECT lock_topics($1::bigint, $2::bigint[])) AS locked LEFT JOIN generate_series(1, $3::int) AS n ON true`,
+      values: [this.storeKey, this.topicKeys(topics), count],
+    });
     return rows.flatMap(({ seq }) => (seq === null ? [] : [Number(seq)])).sort((a, b) => a - b);
   }
 

@@ -179,8 +179,10 @@ interface Inserted {
  */
 async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Promise<Inserted> {
   if (rows.length === 0) return { countsAfterBatch: new Map(), lastSeqBefore: new Map() };
-  const { rows: answers } = await client.query<{ kind: 'unread' | 'unseen' | 'last'; name: string; value: string }>(
-    `WITH item AS (
+  const { rows: answers } = await client.query<{ kind: 'unread' | 'unseen' | 'last'; name: string; value: string }>({
+    // Named: parsed and planned once per connection, not once per batch.
+    name: 'append-notifications',
+    text: `WITH item AS (
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
          AS item(topic, seq, type, payload, created_at, owner)
      ), last AS (
@@ -205,7 +207,7 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
      SELECT 'unseen', user_id, unseen FROM counted
      UNION ALL
      SELECT 'last', topic, seq FROM last WHERE seq IS NOT NULL`,
-    [
+    values: [
       rows.map(({ notification }) => notification.topic),
       rows.map(({ seq }) => seq),
       rows.map(({ notification }) => notification.type),
@@ -213,7 +215,7 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
       rows.map(({ notification }) => notification.createdAt),
       rows.map(({ notification }) => topicOwner(notification.topic)),
     ],
-  );
+  });
   const inserted: Inserted = { countsAfterBatch: new Map(), lastSeqBefore: new Map() };
   for (const { kind, name, value } of answers) {
     if (kind === 'last') inserted.lastSeqBefore.set(name, Number(value));
