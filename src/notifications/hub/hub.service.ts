@@ -28,8 +28,8 @@ interface TopicAudience {
 
 /**
  * Which connection is in which topic on this instance, and writing to them: each notification is
- * serialized once and encoded once per transport (WebSocket, SSE), then the same bytes go to every
- * connection of that transport.
+ * one Frame, serialized once and encoded once per transport (WebSocket, SSE) by the first
+ * connection of that transport to ask, then the same bytes go to every connection of it.
  */
 @Injectable()
 export class Hub {
@@ -148,9 +148,6 @@ export class Hub {
     // A personal notification and the counts it changes leave in one write (one TCP segment).
     const countFrames = owner === null ? null : countsFrames(counts!);
     const both = countFrames === null ? frame : frame.followedBy(countFrames);
-    // Encoded once for all WebSockets, once for all streams, and only when one is in the audience.
-    let webSocketBytes: Buffer | undefined;
-    let eventStreamBytes: Buffer | undefined;
     let delivered = 0;
     for (const connection of audience.subscribers) {
       const replay = connection.replayOf(notification.topic);
@@ -161,9 +158,8 @@ export class Hub {
       } else if (connection.replayed(notification.topic, seq)) {
         // Its replay read it from the store before the broker brought it here: only the counts are news.
         if (countFrames !== null) this.write(connection, connection.encoded(countFrames));
-      } else {
-        const bytes = connection.transport === 'websocket' ? (webSocketBytes ??= both.webSocket()) : (eventStreamBytes ??= both.eventStream());
-        if (this.write(connection, bytes)) delivered++;
+      } else if (this.write(connection, connection.encoded(both))) {
+        delivered++;
       }
     }
     // Connections of the owner that left their personal topic still hear the counts.

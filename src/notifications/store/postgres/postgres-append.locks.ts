@@ -25,9 +25,19 @@ export class AppendLocks {
     this.storeKey = advisoryLockKey(namespace, 'appends');
   }
 
-  /** Waits until this session holds the locks of every topic in `topics`. */
-  async acquire(client: PoolClient, topics: Iterable<string>): Promise<void> {
-    await client.query('SELECT lock_topics($1::bigint, $2::bigint[])', [this.storeKey, this.topicKeys(topics)]);
+  /**
+   * Waits until this session holds the locks of every topic in `topics`, then draws `count` seqs,
+   * ascending, in the same round trip: a seq is drawn while projecting a row of the join, which
+   * needs the (outer, always scanned) lock row first.
+   */
+  async acquireAndDraw(client: PoolClient, topics: Iterable<string>, count: number): Promise<number[]> {
+    const { rows } = await client.query<{ seq: string | null }>({
+      name: 'append-lock-and-draw',
+      text: `SELECT CASE WHEN n IS NOT NULL THEN nextval('notification_seq') END AS seq
+             FROM (SELECT lock_topics($1::bigint, $2::bigint[])) AS locked LEFT JOIN generate_series(1, $3::int) AS n ON true`,
+      values: [this.storeKey, this.topicKeys(topics), count],
+    });
+    return rows.flatMap(({ seq }) => (seq === null ? [] : [Number(seq)])).sort((a, b) => a - b);
   }
 
   /** Releases every advisory lock this session holds. */

@@ -49,10 +49,11 @@ interface PlannedRow {
 /**
  * Writes a batch of appends: one transaction when any carries an idempotency key (the key and
  * the notifications commit together), else a single statement. The caller holds the batch's
- * topic locks. Answers one outcome per append, in order; throws when the database fails,
- * having written nothing.
+ * topic locks and drew `seqs` under them, ascending, at least one per item; the items written
+ * take them in order. Answers one outcome per append, in order; throws when the database
+ * fails, having written nothing.
  */
-export async function writeAppends(client: PoolClient, epoch: string, appends: PreparedAppend[]): Promise<AppendOutcome[]> {
+export async function writeAppends(client: PoolClient, epoch: string, appends: PreparedAppend[], seqs: number[]): Promise<AppendOutcome[]> {
   // The first append of each key claims it; later ones in this batch answer as its repeats.
   const claimants = new Map<string, number>();
   const writers: number[] = [];
@@ -62,7 +63,6 @@ export async function writeAppends(client: PoolClient, epoch: string, appends: P
     writers.push(index);
   });
 
-  const seqs = await nextSeqs(client, writers.reduce((count, index) => count + appends[index].items.length, 0));
   const planned = new Map<number, PlannedRow[]>();
   let drawn = 0;
   for (const index of writers) {
@@ -134,13 +134,6 @@ const duplicateOf = (answer: KeyAnswer): AppendResult => ({
   inboxCounts: new Map(),
 });
 
-/** Draws `count` seqs, ascending. */
-async function nextSeqs(client: PoolClient, count: number): Promise<number[]> {
-  if (count === 0) return [];
-  const { rows } = await client.query<{ seq: string }>(`SELECT nextval('notification_seq') AS seq FROM generate_series(1, $1)`, [count]);
-  return rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
-}
-
 /**
  * Records each claimed key with its answer, in key order (so two instances claiming the same
  * keys cannot deadlock). A key another request holds already is left as it is and answered,
@@ -186,8 +179,10 @@ interface Inserted {
  */
 async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Promise<Inserted> {
   if (rows.length === 0) return { countsAfterBatch: new Map(), lastSeqBefore: new Map() };
-  const { rows: answers } = await client.query<{ kind: 'unread' | 'unseen' | 'last'; name: string; value: string }>(
-    `WITH item AS (
+  const { rows: answers } = await client.query<{ kind: 'unread' | 'unseen' | 'last'; name: string; value: string }>({
+    // Named: parsed and planned once per connection, not once per batch.
+    name: 'append-notifications',
+    text: `WITH item AS (
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
          AS item(topic, seq, type, payload, created_at, owner)
      ), last AS (
@@ -212,7 +207,7 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
      SELECT 'unseen', user_id, unseen FROM counted
      UNION ALL
      SELECT 'last', topic, seq FROM last WHERE seq IS NOT NULL`,
-    [
+    values: [
       rows.map(({ notification }) => notification.topic),
       rows.map(({ seq }) => seq),
       rows.map(({ notification }) => notification.type),
@@ -220,7 +215,7 @@ async function insertNotifications(client: PoolClient, rows: PlannedRow[]): Prom
       rows.map(({ notification }) => notification.createdAt),
       rows.map(({ notification }) => topicOwner(notification.topic)),
     ],
-  );
+  });
   const inserted: Inserted = { countsAfterBatch: new Map(), lastSeqBefore: new Map() };
   for (const { kind, name, value } of answers) {
     if (kind === 'last') inserted.lastSeqBefore.set(name, Number(value));

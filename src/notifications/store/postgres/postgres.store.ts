@@ -357,8 +357,11 @@ export class PostgresNotificationStore implements NotificationStore {
 
     const client = await this.connect();
     try {
-      await this.locks.acquire(client, prepared.flatMap(({ append }) => append.items.map((item) => item.topic)));
-      const written = await this.writeIsolatingFailures(client, prepared.map(({ append }) => append));
+      const appends = prepared.map(({ append }) => append);
+      const topics = appends.flatMap(({ items }) => items.map((item) => item.topic));
+      // A seq per item, drawn with the locks: one round trip less before the batch is published.
+      const seqs = await this.locks.acquireAndDraw(client, topics, topics.length);
+      const written = await this.writeIsolatingFailures(client, appends, seqs);
       prepared.forEach(({ index }, position) => (outcomes[index] = written[position]));
     } catch (error) {
       await this.releaseBatch(client, error);
@@ -372,19 +375,22 @@ export class PostgresNotificationStore implements NotificationStore {
 
   /**
    * Writes the batch in one go; when the database refuses it for a reason other than being
-   * unreachable, writes each append on its own so that only the one at fault fails.
+   * unreachable, writes each append on its own (with the seqs drawn for its items) so that only
+   * the one at fault fails.
    */
-  private async writeIsolatingFailures(client: pg.PoolClient, appends: PreparedAppend[]): Promise<AppendOutcome[]> {
+  private async writeIsolatingFailures(client: pg.PoolClient, appends: PreparedAppend[], seqs: number[]): Promise<AppendOutcome[]> {
     try {
-      return await writeAppends(client, this.epoch, appends);
+      return await writeAppends(client, this.epoch, appends, seqs);
     } catch (error) {
       if (isConnectionFailure(error)) throw error;
       if (appends.length === 1) return [{ error }];
     }
     const outcomes: AppendOutcome[] = [];
+    let drawn = 0;
     for (const append of appends) {
+      const own = seqs.slice(drawn, (drawn += append.items.length));
       try {
-        outcomes.push(...(await writeAppends(client, this.epoch, [append])));
+        outcomes.push(...(await writeAppends(client, this.epoch, [append], own)));
       } catch (error) {
         if (isConnectionFailure(error)) throw error;
         outcomes.push({ error });
