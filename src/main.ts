@@ -24,8 +24,14 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  const stopOrFail = (): void => {
+    stop().catch((error: unknown) => {
+      process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', stopOrFail);
+  process.once('SIGINT', stopOrFail);
 }
 
 main().catch((error: unknown) => {
