@@ -94,13 +94,15 @@ describe('connection lifecycle', () => {
     await expect(TestClient.open(running.wsUrl)).rejects.toThrow();
   });
 
-  it('during shutdown answers a handshake 503 with Retry-After: 1', async () => {
+  it('during shutdown answers a handshake and a stream 503 with Retry-After: 1', async () => {
     const running = await startApp();
     // It never answers the close frame, so shutdown waits for it (its grace), the port still open.
     const lingering = await RawWebSocket.open(running.port);
     const closing = running.close();
     expect(await lingering.closeCode(5000)).toBe(1001);
     expect(await handshakeRefusal(running.port)).toEqual({ status: 503, retryAfter: '1' });
+    const stream = await fetch(`${running.baseUrl}/sse`);
+    expect({ status: stream.status, retryAfter: stream.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '1' });
     lingering.destroy();
     await closing;
   });

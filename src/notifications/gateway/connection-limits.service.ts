@@ -19,6 +19,8 @@ export interface LimitRefusal {
 const FULL_RETRY_AFTER_S = 5;
 const INSTANCE_FULL: LimitRefusal = { status: 503, reason: 'server full', headers: { 'Retry-After': String(FULL_RETRY_AFTER_S) }, closeCode: CloseCode.TRY_AGAIN_LATER };
 const USER_FULL: LimitRefusal = { status: 429, reason: 'too many connections for this user', closeCode: CloseCode.POLICY };
+/** A handshake or stream that arrives while the service stops (under way when it stopped listening, or in a host still listening) comes back in a second. */
+export const SHUTTING_DOWN: LimitRefusal = { status: 503, reason: 'shutting down', headers: { 'Retry-After': '1' }, closeCode: CloseCode.GOING_AWAY };
 
 /** MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER and MAX_SUBSCRIPTIONS, counted on this instance. */
 @Injectable()

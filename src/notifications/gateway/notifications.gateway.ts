@@ -32,7 +32,7 @@ import type { ExceptionData } from '../protocol/exceptions.js';
 import type { ClientEvent, ServerFrame } from '../protocol/frames.js';
 import { acceptCommand, inspectsFrames } from './accepted-commands.js';
 import { CommandRateLimiter } from './command-rate.limiter.js';
-import { ConnectionLimits } from './connection-limits.service.js';
+import { ConnectionLimits, SHUTTING_DOWN } from './connection-limits.service.js';
 import { ExceptionReporter } from './exception-reporter.service.js';
 import { inspectFrame } from './inbound-frame.js';
 import { ProtocolException } from './protocol.exception.js';
@@ -42,8 +42,6 @@ import { wsValidationPipe } from './ws-validation.pipe.js';
 /** A handler of one of the protocol's commands. */
 const Command = (event: ClientEvent): MethodDecorator => SubscribeMessage(event);
 const SHUTDOWN_GRACE_MS = 2000;
-/** A handshake during shutdown (under way when the service stopped listening, or in a host still listening) is told to come back in a second, as an SSE request is. */
-const SHUTTING_DOWN_HEADERS = { 'Retry-After': '1' };
 type HandshakeVerdict = (ok: boolean, status?: number, reason?: string, headers?: Record<string, string>) => void;
 
 const RATE_LIMITED: ExceptionData = { status: 'error', code: 'RATE_LIMITED', message: 'too many commands: slow down' };
@@ -189,7 +187,7 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
   }
 
   private verifyHandshake(request: IncomingMessage, done: HandshakeVerdict): void {
-    if (!this.accepting) return done(false, 503, 'shutting down', SHUTTING_DOWN_HEADERS);
+    if (!this.accepting) return done(false, SHUTTING_DOWN.status, SHUTTING_DOWN.reason, SHUTTING_DOWN.headers);
     // Refused before the token is verified: a full instance spends nothing on it.
     const full = this.limits.refusal(null);
     if (full) return done(false, full.status, full.reason, full.headers);

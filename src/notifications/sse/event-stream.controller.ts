@@ -6,7 +6,7 @@ import { HandshakeAuthenticator, HandshakeRefusal } from '../auth/handshake-auth
 import { TopicAccess } from '../auth/topic-access.service.js';
 import { ConnectionCommands } from '../commands/connection-commands.service.js';
 import { ErrorResponseDto } from '../dto/error-response.dto.js';
-import { ConnectionLimits } from '../gateway/connection-limits.service.js';
+import { ConnectionLimits, SHUTTING_DOWN } from '../gateway/connection-limits.service.js';
 import { EventStreamConnection } from '../hub/event-stream.connection.js';
 import { Hub } from '../hub/hub.service.js';
 import { StreamReplay } from '../hub/stream-replay.service.js';
@@ -110,7 +110,7 @@ export class EventStreamController implements BeforeApplicationShutdown {
 
   /** The checks of a WebSocket handshake, in its order: capacity before the token is verified, then identity, the request, the user's limits and topics. */
   private async admit(request: IncomingMessage): Promise<StreamRefusal | { user: ConnectionUser | null; wanted: StreamRequest }> {
-    if (!this.accepting) return { status: 503, message: 'shutting down', headers: { 'Retry-After': '1' } };
+    if (!this.accepting) return { status: SHUTTING_DOWN.status, message: SHUTTING_DOWN.reason, headers: SHUTTING_DOWN.headers };
     const full = this.limits.refusal(null);
     if (full) return { status: full.status, message: full.reason, headers: full.headers };
     let user: ConnectionUser | null;
