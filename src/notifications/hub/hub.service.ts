@@ -188,14 +188,14 @@ export class Hub {
    * Writes a replay frame at the pace the client reads: while the socket's buffer is over its
    * high-water mark (a write returned false), waits for it to drain first, so a replay of any size
    * keeps at most that and one frame in memory and never meets MAX_BUFFERED_BYTES by itself. False
-   * when the frame was not written: `signal` aborted, the socket closed, or it stalled (see drained).
+   * when the frame was not written: the run stopped, the socket closed, or it stalled (see drained).
    */
-  async writePaced(connection: Connection, frame: Frame, signal: AbortSignal): Promise<boolean> {
+  async writePaced(connection: Connection, frame: Frame, run: { readonly stopped: boolean }): Promise<boolean> {
     const raw = connection.output;
-    while (raw.writableNeedDrain && !signal.aborted && connection.open) {
+    while (raw.writableNeedDrain && !run.stopped && connection.open) {
       if (!(await this.drained(connection))) return false;
     }
-    if (signal.aborted || !connection.open) return false;
+    if (run.stopped || !connection.open) return false;
     raw.write(connection.encoded(frame));
     return true;
   }

@@ -53,7 +53,7 @@ export class StreamReplay {
       [...runs].map(async ([topic, run]) => ({ topic, run, window: await measureReplay(this.store, topic, since, this.options.maxReplay) })),
     );
     for (const source of sources) {
-      if (source.run.signal.aborted) continue;
+      if (source.run.stopped) continue;
       const recovered = source.run.begin(since, since, source.window);
       this.hub.send(connection, 'subscribed', { topic: source.topic, recovered, missed: source.window.count });
       source.pending = readWindow(this.store, source.topic, source.window);
@@ -71,7 +71,7 @@ export class StreamReplay {
     await Promise.all(sources.map((source) => this.advance(source)));
     for (let next = earliest(sources); next !== undefined; next = earliest(sources)) {
       const notification = next.head!;
-      if (await this.hub.writePaced(connection, Frame.of('notification', notification), next.run.signal)) {
+      if (await this.hub.writePaced(connection, Frame.of('notification', notification), next.run)) {
         next.run.advance(notification.id);
         await this.advance(next);
       } else if (!connection.open) return false;
@@ -82,7 +82,7 @@ export class StreamReplay {
   }
 
   private async advance(source: ReplaySource): Promise<void> {
-    const step = source.pending && !source.run.signal.aborted ? await source.pending.next() : null;
+    const step = source.pending && !source.run.stopped ? await source.pending.next() : null;
     source.head = step && !step.done ? step.value : undefined;
   }
 
@@ -98,7 +98,7 @@ export class StreamReplay {
       held.sort(([, a], [, b]) => seqOf(a.id) - seqOf(b.id));
       for (const [run, { id, frame }] of held) {
         if (!run.isNew(id)) continue;
-        if (await this.hub.writePaced(connection, frame, run.signal)) run.advance(id);
+        if (await this.hub.writePaced(connection, frame, run)) run.advance(id);
         else if (!connection.open) return;
       }
     }

@@ -73,12 +73,12 @@ export class TopicReplay {
   private async replay(connection: Connection, topic: string, since: string, run: ReplayRun, answered?: (reply: SubscribedData) => void): Promise<boolean> {
     const start = run.startFor(since);
     const { window, frames } = await this.reads.measure(topic, start);
-    if (run.signal.aborted) return false;
+    if (run.stopped) return false;
     const recovered = run.begin(since, start, window);
     coalesceWrites(connection.output);
     this.answer(connection, { topic, recovered, missed: window.count }, answered);
     for await (const { id, frame } of frames ?? this.framesOf(topic, window)) {
-      if (!(await this.hub.writePaced(connection, frame, run.signal))) return false;
+      if (!(await this.hub.writePaced(connection, frame, run))) return false;
       run.advance(id);
     }
     return true;
@@ -98,7 +98,7 @@ export class TopicReplay {
     for (let held = run.takeHeld(); held.length > 0; held = run.takeHeld()) {
       for (const { id, frame } of held) {
         if (!run.isNew(id)) continue;
-        if (!(await this.hub.writePaced(connection, frame, run.signal))) return connection.release(topic, run);
+        if (!(await this.hub.writePaced(connection, frame, run))) return connection.release(topic, run);
         run.advance(id);
       }
     }
