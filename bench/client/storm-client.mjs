@@ -9,11 +9,16 @@ import { openRfc6455 } from './rfc6455-client.mjs';
 
 const clients = [];
 /** Handshakes answered with an HTTP status instead of 101: when, and which. */
-const refusals = [];
-const counts = { closeCodes: {}, outcomes: {}, wronglyUnrecovered: 0, exceptions: 0, firstException: null, duplicates: 0, attempts: 0 };
+let refusals = [];
+/** What happened since the last storm began (each storm's report is its own). */
+let counts = freshCounts();
 let url = null;
 let stormAt = Infinity;
 let closing = false;
+
+function freshCounts() {
+  return { closeCodes: {}, outcomes: {}, wronglyUnrecovered: 0, exceptions: 0, firstException: null, duplicates: 0, attempts: 0 };
+}
 
 const bump = (table, key) => (table[key] = (table[key] ?? 0) + 1);
 
@@ -149,9 +154,10 @@ function status() {
 }
 
 /**
- * What each client that is live again missed: seqs of its topic from the first it saw to the
- * last published that never arrived; and the handshakes refused, by the old instance shutting down (before
- * `readyAt`) or by the new one.
+ * The storm as the clients saw it: the handshakes refused, by the old instance shutting down
+ * (before `readyAt`) or by the new one; and, once the stream ended (`finalSeqs`), what each client
+ * that is live again missed: seqs of its topic from the first it saw to the last published that
+ * never arrived.
  */
 function report(finalSeqs, readyAt) {
   const refusedStatus = {};
@@ -159,7 +165,7 @@ function report(finalSeqs, readyAt) {
   for (const { at, status } of refusals) bump(at < readyAt ? refusedWhileStopping : refusedStatus, status);
   let missed = 0;
   let clientsMissing = 0;
-  for (const client of clients) {
+  for (const client of finalSeqs ? clients : []) {
     const last = finalSeqs[client.topic];
     // A client not back yet is reported as such; what it has not received yet is not lost.
     if (!client.live || client.firstSeq === undefined || last === undefined) continue;
@@ -193,6 +199,12 @@ process.on('message', async (message) => {
       return;
     case 'storm':
       stormAt = message.at;
+      counts = freshCounts();
+      refusals = [];
+      for (const client of clients) {
+        client.attemptsAfterStorm = 0;
+        client.history = [];
+      }
       process.send({ kind: 'storming' });
       return;
     case 'status':

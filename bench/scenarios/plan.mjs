@@ -23,7 +23,7 @@ export function scenarioPlan(smoke) {
         personalScenario({ users: 100, rate: 100, ...phase }),
         ingestScenario({ connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
         idleScenario({ connections: 250, settleS: 0.5 }),
-        reconnectStormScenario({ clients: 200, topics: 10, rate: 50, perProcess: 100, settleS: 0.5 }),
+        reconnectStormScenario({ clients: 200, topics: 10, rate: 50, perProcess: 100, settleS: 0.5, storms: 2 }),
         ...[1, 2].flatMap((instances) => [
           scaleOutIngestScenario({ instances, topics: 'hot', connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
           scaleOutIngestScenario({ instances, topics: 'many', connections: 8, warmupS: 0.5, burstS: 0.5, rounds: 2 }),
@@ -42,7 +42,7 @@ export function scenarioPlan(smoke) {
       personalScenario({ users: 2000, rate: 500, ...phase }),
       ingestScenario({ connections: 50, warmupS: 3, burstS: 3, rounds: 8 }),
       idleScenario({ connections: 10000, settleS: 3 }),
-      reconnectStormScenario({ clients: 10000, topics: 100, rate: 50, perProcess: 5000, settleS: 2 }),
+      reconnectStormScenario({ clients: 10000, topics: 100, rate: 50, perProcess: 5000, settleS: 2, storms: 3 }),
       ...[1, 2].flatMap((instances) => [
         scaleOutIngestScenario({ instances, topics: 'hot', connections: 50, warmupS: 3, burstS: 3, rounds: 6 }),
         scaleOutIngestScenario({ instances, topics: 'many', connections: 50, warmupS: 3, burstS: 3, rounds: 6 }),
