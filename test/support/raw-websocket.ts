@@ -132,6 +132,11 @@ export class RawWebSocket {
     return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
   }
 
+  /** Stops reading: what the server sends piles up in the kernel's buffers, then in its own. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }

@@ -41,8 +41,6 @@ export abstract class Connection {
   abstract close(code: number, reason: string): void;
   /** One HEARTBEAT_MS beat; false when the peer was found gone and dropped. */
   abstract beat(): boolean;
-  /** Calls `listener` once the connection closed. */
-  abstract onceClosed(listener: () => void): void;
 
   get userId(): string | null {
     return this.user?.id ?? null;

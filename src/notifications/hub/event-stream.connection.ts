@@ -72,9 +72,4 @@ export class EventStreamConnection extends Connection {
     this.socket.write(HEARTBEAT_COMMENT);
     return true;
   }
-
-  onceClosed(listener: () => void): void {
-    if (this.socket.destroyed) listener();
-    else this.socket.once('close', listener);
-  }
 }

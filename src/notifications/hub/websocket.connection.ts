@@ -48,8 +48,4 @@ export class WebSocketConnection extends Connection {
     this.socket.ping();
     return true;
   }
-
-  onceClosed(listener: () => void): void {
-    this.socket.once('close', listener);
-  }
 }
