@@ -38,7 +38,7 @@ export class HandshakeAuthenticator {
     if (origin && this.allowedOrigins && !this.allowedOrigins.has(origin)) {
       throw new HandshakeRefusal(403, 'origin not allowed');
     }
-    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const query = queryOf(request.url ?? '/');
     if (this.options.authenticate) {
       try {
         return await this.options.authenticate(request);
@@ -62,6 +62,12 @@ export class HandshakeAuthenticator {
     return { id: userId };
   }
 }
+
+/** The request target's query: a handshake's target is a path, so no URL needs building. */
+const queryOf = (target: string): URLSearchParams => {
+  const start = target.indexOf('?');
+  return new URLSearchParams(start < 0 ? '' : target.slice(start + 1));
+};
 
 const bearerToken = (header: string | undefined): string | null => {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;

@@ -1,5 +1,5 @@
 import type { ServerEvent, ServerFrames } from '../protocol/frames.js';
-import { textFrame } from './ws-internals.js';
+import { textFrame } from './text-frame.js';
 
 /**
  * A server frame `{event, data}`, its data serialized once, and encoded for each transport the
@@ -36,7 +36,7 @@ export class Frame {
     return (this.webSocketBytes ??=
       this.event === null
         ? Buffer.concat(this.parts.map((part) => part.webSocket()))
-        : textFrame(Buffer.from(`{"event":"${this.event}","data":${this.json}}`)));
+        : textFrame(`{"event":"${this.event}","data":${this.json}}`));
   }
 
   /** The event-stream event(s); JSON holds no raw line break, so `data` is one line. */
