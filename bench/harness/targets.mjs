@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
-const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+// BENCH_SERVICE_ENTRY: another build's entry, to run it against the same baselines (an A/B of two builds).
+const SERVICE_ENTRY = process.env.BENCH_SERVICE_ENTRY ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 // Settings that would turn on auth or external services: the bench runs the service in dev mode.
 const CLEARED = ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_ISSUER', 'JWT_AUDIENCE', 'API_KEY', 'NODE_ENV', 'BROKER', 'REDIS_URL', 'DATABASE_URL', 'ALLOWED_ORIGINS'];
 
