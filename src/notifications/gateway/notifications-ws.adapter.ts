@@ -17,7 +17,11 @@ import { commandOf } from './accepted-commands.js';
 export class NotificationsWsAdapter extends WsAdapter {
   private readonly log = new Logger('NotificationsWsAdapter');
 
-  override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {
+  override bindMessageHandlers(
+    client: WebSocket,
+    handlers: MessageMappingProperties[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
     const reply = (response: unknown) => {
       if (response !== undefined && response !== null && client.readyState === WebSocket.OPEN) client.send(JSON.stringify(response));
@@ -34,7 +38,10 @@ export class NotificationsWsAdapter extends WsAdapter {
       } catch (error) {
         return fail(error);
       }
-      Promise.resolve(result).then((response) => (isObservable(response) ? response.subscribe({ next: reply, error: fail }) : reply(response)), fail);
+      Promise.resolve(result).then(
+        (response) => (isObservable(response) ? response.subscribe({ next: reply, error: fail }) : reply(response)),
+        fail,
+      );
     });
   }
 }
