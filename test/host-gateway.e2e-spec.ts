@@ -5,6 +5,7 @@ import { MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@n
 import { from } from 'rxjs';
 import { WebSocket } from 'ws';
 import { NotificationsModule, NotificationsWsAdapter } from '../src/notifications/index.js';
+import { until } from './support/eventually.js';
 import { listening, type RunningApp } from './support/start-app.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -53,13 +54,6 @@ async function openHost(wsUrl: string): Promise<{ socket: WebSocket; frames: Hos
   return { socket, frames };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 3000) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('a host app\'s own gateway on NotificationsWsAdapter', () => {
   let running: RunningApp;
 
@@ -76,7 +70,7 @@ describe('a host app\'s own gateway on NotificationsWsAdapter', () => {
     socket.send(JSON.stringify({ event: 'echo', data: { n: 1 } }));
     socket.send(JSON.stringify({ event: 'later', data: 'soon' }));
     socket.send(JSON.stringify({ event: 'count', data: null }));
-    await until(() => frames.length === 5);
+    await until(() => frames.length === 5, 'five answers');
     expect(frames).toEqual([
       { event: 'echoed', data: { n: 1 } },
       { event: 'counted', data: 1 },
@@ -93,7 +87,7 @@ describe('a host app\'s own gateway on NotificationsWsAdapter', () => {
     socket.send(JSON.stringify({ event: 'not-a-handler', data: {} }));
     socket.send('not json');
     socket.send(JSON.stringify({ event: 'echo', data: 'still here' }));
-    await until(() => frames.length === 2);
+    await until(() => frames.length === 2, 'two answers');
     expect(frames).toEqual([
       { event: 'exception', data: { status: 'error', message: 'refused by the host', cause: { pattern: 'fail', data: {} } } },
       { event: 'echoed', data: 'still here' },

@@ -189,7 +189,10 @@ export class NotificationsGateway implements OnGatewayInit, OnGatewayConnection,
     this.hub.closeAll(CloseCode.GOING_AWAY, 'server shutting down');
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     const unsent = (connection: Connection) => !connection.output.destroyed && connection.output.writableLength > 0;
-    while (connections.some(unsent) && Date.now() < deadline) await delay(FLUSH_POLL_MS);
+    // Most closes leave at once: each poll looks only at the ones that had not.
+    for (let waiting = connections.filter(unsent); waiting.length > 0 && Date.now() < deadline; waiting = waiting.filter(unsent)) {
+      await delay(FLUSH_POLL_MS);
+    }
   }
 
   private verifyHandshake(request: IncomingMessage, done: HandshakeVerdict): void {
