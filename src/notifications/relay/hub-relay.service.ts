@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type HubEvent, NOTIFICATION_BROKER, type NotificationBroker } from '../broker/notification-broker.js';
 import { Hub } from '../hub/hub.service.js';
@@ -11,6 +12,8 @@ import { readAllSince } from '../store/read-all-since.js';
 
 /** Topics read from the store at once when catching up after a broker outage. */
 const CATCH_UP_CONCURRENCY = 16;
+/** Between reads of a topic's catch-up that failed. */
+const CATCH_UP_RETRY_MS = 500;
 /** Topics whose newest ids one store call answers, before any of them is read. */
 const NEWEST_IDS_BATCH = 1000;
 
@@ -157,14 +160,28 @@ export class HubRelay implements OnModuleInit {
     });
   }
 
-  /** Reads what a held topic missed and resumes it (see TopicCatchUp.resume). */
+  /**
+   * Reads what a held topic missed and resumes it (see TopicCatchUp.resume). A failed read is
+   * tried again, the topic still held, for up to HEARTBEAT_MS: resuming without it would leave
+   * live clients a gap they never hear of, where a stalled store most often answers again soon.
+   */
   private async catchUpTopic({ topic, since }: CatchUpPosition): Promise<void> {
     let stored: Notification[] | null = [];
+    const giveUpAt = Date.now() + this.options.heartbeatMs;
     try {
-      if (since !== null) stored = (await readAllSince(this.store, topic, since)).items;
-    } catch (error) {
-      stored = null;
-      this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
+      while (since !== null) {
+        try {
+          stored = (await readAllSince(this.store, topic, since)).items;
+          break;
+        } catch (error) {
+          this.logger.warn(`catch-up of ${topic} failed: ${(error as Error).message}`);
+          if (Date.now() + CATCH_UP_RETRY_MS > giveUpAt) {
+            stored = null;
+            break;
+          }
+          await delay(CATCH_UP_RETRY_MS, undefined, { ref: false });
+        }
+      }
     } finally {
       this.countDelivered(this.catchUps.resume(topic, stored));
     }
